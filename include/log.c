@@ -38,6 +38,9 @@ log_procname(void)
 }
 
 /* One write(2) per line so lines from several processes never mix. */
+static void	log_vline(const char *, va_list, const char *)
+	    __attribute__((format(printf, 1, 0)));
+
 static void
 log_vline(const char *fmt, va_list ap, const char *why)
 {
