@@ -1,0 +1,110 @@
+/*
+ * portcullis-fetch-sbxtest: a fetcher that misbehaves on request, for the
+ * security tests. Each action does one thing the sandbox or the broker
+ * must stop; "hold" and "hello" behave and let a test inspect the process.
+ * Never installed.
+ */
+#include <sys/mman.h>
+#include <sys/ptrace.h>
+#include <sys/socket.h>
+
+#include <fcntl.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "fetch.h"
+#include "sbx.h"
+
+static int
+sbxtest_get(struct fetch *f)
+{
+	struct fetch_req	req = { .method = "GET", .path = "/hello",
+				    .accept = "application/json" };
+	struct fetch_resp	resp;
+	char			path[1024];
+	int			e;
+
+	if (fetch_opt(f, "path", path, sizeof(path)) != NULL)
+		req.path = path;
+	fetch_resp_init(&resp);
+	e = fetch_http(f, &req, &resp);
+	if (e == 0)
+		fetch_result(f, "HTTP %u, %zu bytes", resp.status,
+		    resp.body.len);
+	else
+		fetch_result(f, "refused: %s", e == PC_E_REMOTE ? resp.err :
+		    err_str(e));
+	fetch_resp_clear(&resp);
+	return e;
+}
+
+/* A frame with a length field that does not match what was sent. */
+static int
+sbxtest_badframe(void)
+{
+	uint8_t	d[32];
+
+	memset(d, 0, sizeof(d));
+	buf_put_u32(d, MSG_HTTP_REQ);
+	buf_put_u32(d + 4, 9999);
+	(void)!send(3, d, sizeof(d), MSG_NOSIGNAL);
+	return 0;
+}
+
+static int
+sbxtest_hold(struct fetch *f)
+{
+	struct timespec	ts = { 60, 0 };
+
+	(void)sbxtest_get(f);
+	(void)nanosleep(&ts, NULL);
+	return 0;
+}
+
+static int
+sbxtest_run(struct fetch *f)
+{
+	char	a[64];
+	void	*p;
+
+	if (fetch_opt(f, "action", a, sizeof(a)) == NULL)
+		return PC_E_MISSING;
+	if (strcmp(a, "open") == 0)
+		return open("/etc/passwd", O_RDONLY) >= 0 ? 0 : PC_E_SYS;
+	if (strcmp(a, "socket") == 0)
+		return socket(AF_INET, SOCK_STREAM, 0) >= 0 ? 0 : PC_E_SYS;
+	if (strcmp(a, "execve") == 0) {
+		char *const argv[] = { "/bin/true", NULL };
+		return execve(argv[0], argv, argv + 1) == 0 ? 0 : PC_E_SYS;
+	}
+	if (strcmp(a, "ptrace") == 0)
+		return ptrace(PTRACE_TRACEME, 0, NULL, NULL) == 0 ? 0 :
+		    PC_E_SYS;
+	if (strcmp(a, "mprotect") == 0) {
+		p = mmap(NULL, 4096, PROT_READ | PROT_WRITE,
+		    MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+		return mprotect(p, 4096, PROT_READ | PROT_EXEC) == 0 ? 0 :
+		    PC_E_SYS;
+	}
+	if (strcmp(a, "mmapexec") == 0)
+		return mmap(NULL, 4096, PROT_READ | PROT_EXEC,
+		    MAP_PRIVATE | MAP_ANONYMOUS, -1, 0) != MAP_FAILED ? 0 :
+		    PC_E_SYS;
+	if (strcmp(a, "badframe") == 0)
+		return sbxtest_badframe();
+	if (strcmp(a, "hold") == 0)
+		return sbxtest_hold(f);
+	if (strcmp(a, "hello") == 0)
+		return sbxtest_get(f);
+	return PC_E_VALUE;
+}
+
+int
+main(int argc, char **argv)
+{
+	if (argc == 2 && strcmp(argv[1], "--export-seccomp") == 0)
+		return sbx_export(1) == 0 ? 0 : 1;
+	sbx_enter();
+	return fetch_main(sbxtest_run);
+}
