@@ -16,7 +16,7 @@
 
 #include "buf.h"
 #include "err.h"
-#include "limits.h"
+#include "pclimits.h"
 #include "tlv.h"
 
 enum msg_peer {

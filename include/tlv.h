@@ -11,7 +11,7 @@
 
 #include "buf.h"
 #include "err.h"
-#include "limits.h"
+#include "pclimits.h"
 
 enum tlv_kind {
 	TK_U32 = 1,		/* exactly 4 bytes */

@@ -2,8 +2,8 @@
  * Every ceiling shared by more than one process, with why that number
  * (curl's DYN_* list). Module-local caps live in their own header.
  */
-#ifndef PC_LIMITS_H
-#define PC_LIMITS_H
+#ifndef PC_PCLIMITS_H
+#define PC_PCLIMITS_H
 
 /* One SOCK_SEQPACKET datagram: header + payload. 64 KiB keeps each
  * datagram under the default socket buffer so a send never blocks on
@@ -24,4 +24,4 @@
 /* TLV tags are small integers so decoded fields index an array. */
 #define TLV_MAX_TAG		31
 
-#endif /* PC_LIMITS_H */
+#endif /* PC_PCLIMITS_H */

@@ -1,0 +1,47 @@
+/* Runs in: agent. Input: none (static table). */
+#include <string.h>
+
+#include "apps.h"
+
+static const struct app_auth test_auths[] = {
+	{ AUTH_BEARER,	NULL,		"api-token" },
+	{ AUTH_BASIC,	"username",	"password" },
+	{ AUTH_NONE,	NULL,		NULL },
+};
+
+static const char *const demo_opts[] = { "path", NULL };
+static const char *const sbxtest_opts[] = { "path", "action", NULL };
+
+const struct app_def apps[] = {
+	{ "demo", "portcullis-fetch-demo", APP_AUTH_NONE, NULL, AUTH_BEARER, test_auths,
+	    demo_opts, TASK_DEMO,
+	    "demo: one GET through the broker (no sync, no provisioning)" },
+	{ "sbxtest", "portcullis-fetch-sbxtest", APP_HIDDEN | APP_AUTH_NONE, NULL,
+	    AUTH_BEARER, test_auths, sbxtest_opts, TASK_DEMO,
+	    "sbxtest: misbehaving fetcher for the security tests" },
+	{ NULL, NULL, 0, NULL, AUTH_NONE, NULL, NULL, 0, NULL }
+};
+
+const struct app_def *
+apps_find(const char *name)
+{
+	const struct app_def	*d;
+
+	for (d = apps; d->name != NULL; d++)
+		if (strcmp(d->name, name) == 0)
+			return d;
+	return NULL;
+}
+
+const struct app_auth *
+apps_auth(const struct app_def *d, enum auth_kind k)
+{
+	const struct app_auth	*a;
+
+	if (k == AUTH_NONE)
+		return NULL;
+	for (a = d->auths; a->kind != AUTH_NONE; a++)
+		if (a->kind == k)
+			return a;
+	return NULL;
+}

@@ -1,0 +1,312 @@
+/* Runs in: agent. Input: argv and environment (operator's, trusted). */
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "agent.h"
+#include "apps.h"
+#include "cli.h"
+#include "config.h"
+#include "log.h"
+#include "policyfile.h"
+
+#define CLI_CONFIG_DEFAULT	"/etc/portcullis/portcullis.conf"
+
+struct cli_cmd {
+	const char	*name;
+	int		(*fn)(struct cli *, struct config *);
+	const char	*usage;
+};
+
+static int	cli_cmd_run(struct cli *, struct config *);
+static int	cli_cmd_capabilities(struct cli *, struct config *);
+static int	cli_cmd_config(struct cli *, struct config *);
+static int	cli_cmd_policy(struct cli *, struct config *);
+
+static const struct cli_cmd cli_cmds[] = {
+	{ "capabilities", cli_cmd_capabilities,
+	    "portcullis capabilities\n  What each app can sync and provision." },
+	{ "config", cli_cmd_config,
+	    "portcullis config [--app NAME]\n  The effective configuration "
+	    "and where each value comes from\n  (secrets show as set/unset)." },
+	{ "policy", cli_cmd_policy,
+	    "portcullis policy --explain --app NAME\n  The IP allowlist and "
+	    "egress rules the broker applies to NAME." },
+};
+
+static const char cli_usage[] =
+"usage: portcullis [--config FILE] --app NAME [options]\n"
+"       portcullis COMMAND [args]   (capabilities, config, policy, c1z,\n"
+"                                    vault; COMMAND --help for each)\n"
+"\n"
+"A run syncs NAME into --file (default sync.c1z), or performs one\n"
+"operation: --grant-entitlement ID --grant-principal ID\n"
+"--grant-principal-type TYPE | --revoke-grant ID | --create-account-login\n"
+"LOGIN [--create-account-email E] [--create-account-profile JSON] |\n"
+"--delete-resource ID --delete-resource-type TYPE.\n"
+"Every option --foo-bar may also come from BATON_FOO_BAR or the config\n"
+"file (precedence: flag, environment, file). --dry-run prints writes.\n";
+
+static int
+cli_is_bool(const char *name)
+{
+	const struct opt_def	*d = config_opt_find(name);
+
+	return d != NULL && (d->flags & OPT_BOOL);
+}
+
+/* "-f" and "-p" are baton's short forms. */
+static const char *
+cli_long_name(const char *arg)
+{
+	if (strcmp(arg, "-f") == 0)
+		return "file";
+	if (strcmp(arg, "-p") == 0)
+		return "provisioning";
+	if (strncmp(arg, "--", 2) == 0)
+		return arg + 2;
+	return NULL;
+}
+
+static int
+cli_flag(struct config *cfg, int argc, char **argv, int *i)
+{
+	char		 name[128];
+	const char	*n = cli_long_name(argv[*i]), *eq, *val;
+	size_t		 len;
+
+	eq = strchr(n, '=');
+	len = eq != NULL ? (size_t)(eq - n) : strlen(n);
+	if (len == 0 || len >= sizeof(name)) {
+		log_warnx("bad option \"%.64s\"", argv[*i]);
+		return EXIT_USAGE;
+	}
+	memcpy(name, n, len);
+	name[len] = '\0';
+	if (eq != NULL)
+		val = eq + 1;
+	else if (cli_is_bool(name) && (*i + 1 >= argc ||
+	    strncmp(argv[*i + 1], "-", 1) == 0 || (strcmp(argv[*i + 1],
+	    "true") != 0 && strcmp(argv[*i + 1], "false") != 0)))
+		val = "true";
+	else if (*i + 1 < argc)
+		val = argv[++*i];
+	else {
+		log_warnx("--%s needs a value", name);
+		return EXIT_USAGE;
+	}
+	if (config_set_flag(cfg, name, NULL, val) != 0) {
+		log_warnx("%s", cfg->err);
+		return EXIT_USAGE;
+	}
+	return EXIT_OK;
+}
+
+static int
+cli_load_config(struct config *cfg)
+{
+	const char	*path = config_get(cfg, NULL, "config", NULL);
+	int		 must = path != NULL;
+
+	if (path == NULL)
+		path = CLI_CONFIG_DEFAULT;
+	if (!must && access(path, F_OK) != 0)
+		return EXIT_OK;
+	if (config_load_file(cfg, path) != 0) {
+		log_warnx("%s", cfg->err);
+		return EXIT_USAGE;
+	}
+	return EXIT_OK;
+}
+
+static int
+cli_log_level(struct config *cfg)
+{
+	static const char *const names[] = { "error", "warn", "info", "debug" };
+	const char	*v = config_get(cfg, NULL, "log-level", NULL);
+	int		 i;
+
+	for (i = 0; i < 4; i++)
+		if (strcmp(v, names[i]) == 0) {
+			log_init("portcullis", i);
+			return EXIT_OK;
+		}
+	log_warnx("log-level \"%.32s\" is not error, warn, info or debug", v);
+	return EXIT_USAGE;
+}
+
+int
+cli_parse(struct cli *cli, struct config *cfg, int argc, char **argv)
+{
+	int	i, rc;
+
+	memset(cli, 0, sizeof(*cli));
+	for (i = 1; i < argc; i++) {
+		if (strcmp(argv[i], "--help") == 0 || strcmp(argv[i],
+		    "-h") == 0) {
+			cli->help = 1;
+			continue;
+		}
+		if (cli_long_name(argv[i]) == NULL) {
+			if (cli->cmd == NULL && (cli->cmd = argv[i]) != NULL)
+				continue;
+			if (cli->argv == NULL)
+				cli->argv = &argv[i];
+			cli->argc++;
+			continue;
+		}
+		if (cli->cmd != NULL && (strcmp(cli->cmd, "c1z") == 0 ||
+		    strcmp(cli->cmd, "vault") == 0)) {
+			/* Those commands parse their own flags. */
+			if (cli->argv == NULL)
+				cli->argv = &argv[i];
+			cli->argc++;
+			continue;
+		}
+		if ((rc = cli_flag(cfg, argc, argv, &i)) != EXIT_OK)
+			return rc;
+	}
+	if ((rc = cli_load_config(cfg)) != EXIT_OK)
+		return rc;
+	return cli_log_level(cfg);
+}
+
+static int
+cli_cmd_capabilities(struct cli *cli, struct config *cfg)
+{
+	const struct app_def	*d;
+
+	(void)cli;
+	(void)cfg;
+	for (d = apps; d->name != NULL; d++)
+		if (!(d->flags & APP_HIDDEN))
+			printf("%s\n", d->caps);
+	return EXIT_OK;
+}
+
+static void
+cli_config_line(struct config *cfg, const char *app, const struct opt_def *d)
+{
+	const char	*v, *where;
+	char		 var[128];
+
+	if (d->flags & OPT_SECRET) {
+		config_env_name(d->name, var, sizeof(var));
+		printf("%-40s %s\n", d->name, getenv(var) != NULL ?
+		    "(set in the environment)" : "(not in the environment)");
+		return;
+	}
+	if ((v = config_get(cfg, app, d->name, &where)) == NULL)
+		return;
+	printf("%-40s %-30s # %s\n", d->name, v, where);
+}
+
+static int
+cli_cmd_config(struct cli *cli, struct config *cfg)
+{
+	const struct opt_def	*d;
+	const char		*app = config_get(cfg, NULL, "app", NULL);
+
+	(void)cli;
+	if (app != NULL)
+		printf("[app %s]\n", app);
+	for (d = config_opts; d->name != NULL; d++)
+		cli_config_line(cfg, app, d);
+	return EXIT_OK;
+}
+
+static int
+cli_cmd_policy(struct cli *cli, struct config *cfg)
+{
+	struct agent	ag;
+	int		rc;
+
+	(void)cli;
+	if ((rc = agent_setup(&ag, cfg, 0)) != EXIT_OK)
+		return rc;
+	return policyfile_explain(cfg, &ag);
+}
+
+/* Which operation the flags ask for; 0 is the app's plain run. */
+static int
+cli_operation(struct config *cfg, uint32_t *op)
+{
+	static const struct {
+		const char	*flag;
+		uint32_t	 op;
+		const char	*needs[3];
+	} ops[] = {
+		{ "grant-entitlement", TASK_GRANT,
+		    { "grant-principal", "grant-principal-type", NULL } },
+		{ "revoke-grant", TASK_REVOKE, { NULL } },
+		{ "create-account-login", TASK_CREATE_ACCOUNT, { NULL } },
+		{ "create-account-email", TASK_CREATE_ACCOUNT, { NULL } },
+		{ "delete-resource", TASK_DELETE_RESOURCE,
+		    { "delete-resource-type", NULL } },
+	};
+	size_t	i, j;
+
+	*op = 0;
+	for (i = 0; i < sizeof(ops) / sizeof(ops[0]); i++) {
+		if (config_get(cfg, NULL, ops[i].flag, NULL) == NULL)
+			continue;
+		if (*op != 0 && *op != ops[i].op) {
+			log_warnx("--%s: only one operation per run",
+			    ops[i].flag);
+			return EXIT_USAGE;
+		}
+		*op = ops[i].op;
+		for (j = 0; ops[i].needs[j] != NULL; j++)
+			if (config_get(cfg, NULL, ops[i].needs[j], NULL) ==
+			    NULL) {
+				log_warnx("--%s needs --%s", ops[i].flag,
+				    ops[i].needs[j]);
+				return EXIT_USAGE;
+			}
+	}
+	return EXIT_OK;
+}
+
+static int
+cli_cmd_run(struct cli *cli, struct config *cfg)
+{
+	struct agent	ag;
+	uint32_t	op;
+	int		rc;
+
+	if (cli->argc > 0) {
+		log_warnx("unexpected argument \"%.64s\"", cli->argv[0]);
+		return EXIT_USAGE;
+	}
+	if ((rc = cli_operation(cfg, &op)) != EXIT_OK ||
+	    (rc = agent_setup(&ag, cfg, op)) != EXIT_OK)
+		return rc;
+	return agent_run(&ag);
+}
+
+int
+cli_run(struct cli *cli, struct config *cfg)
+{
+	size_t	i;
+
+	if (cli->cmd == NULL) {
+		if (cli->help) {
+			fputs(cli_usage, stdout);
+			return EXIT_OK;
+		}
+		return cli_cmd_run(cli, cfg);
+	}
+	for (i = 0; i < sizeof(cli_cmds) / sizeof(cli_cmds[0]); i++) {
+		if (strcmp(cli->cmd, cli_cmds[i].name) != 0)
+			continue;
+		if (cli->help) {
+			printf("usage: %s\n", cli_cmds[i].usage);
+			return EXIT_OK;
+		}
+		return cli_cmds[i].fn(cli, cfg);
+	}
+	log_warnx("unknown command \"%.64s\"\n%s", cli->cmd, cli_usage);
+	return EXIT_USAGE;
+}

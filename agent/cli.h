@@ -1,0 +1,21 @@
+/*
+ * The command line, after baton: flags --foo-bar (also BATON_FOO_BAR),
+ * one optional command word, and the commands themselves.
+ */
+#ifndef PC_CLI_H
+#define PC_CLI_H
+
+struct config;
+
+struct cli {
+	const char	 *cmd;		/* NULL: run (sync or one operation) */
+	int		  argc;		/* words after the command */
+	char		**argv;
+	int		  help;
+};
+
+/* Parse argv into cli and flags into cfg, load the config file. EXIT_*. */
+int	cli_parse(struct cli *cli, struct config *cfg, int argc, char **argv);
+int	cli_run(struct cli *cli, struct config *cfg);
+
+#endif /* PC_CLI_H */

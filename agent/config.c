@@ -1,0 +1,465 @@
+/*
+ * Runs in: agent. Input: the config file and environment (operator's,
+ * trusted but checked: every error names file:line).
+ */
+#include <sys/stat.h>
+
+#include <ctype.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "config.h"
+
+#define G	OPT_GLOBAL
+#define A	OPT_APP
+#define S	(OPT_SECRET | OPT_APP | OPT_GLOBAL)
+#define B	OPT_BOOL
+
+const struct opt_def config_opts[] = {
+	/* name				flags		default	help */
+	{ "config",			G | OPT_NOFILE,	NULL,	"config file" },
+	{ "file",			G,	"sync.c1z",	"output .c1z path" },
+	{ "app",			G | OPT_LIST,	NULL,	"app to run" },
+	{ "log-level",			G,	"info",	"error|warn|info|debug" },
+	{ "user",			G,	"portcullis", "unprivileged user" },
+	{ "libexec",			G,	NULL,	"fetcher directory" },
+	{ "dry-run",			G | B,	"false", "print writes, send none" },
+	{ "provisioning",		G | A | B, "false", "allow writes" },
+	{ "read-only",			G | B,	"false", "broker refuses writes" },
+	{ "max-writes",			G | A,	"100",	"writes per run" },
+	{ "approved-domains",		G | A,	NULL,	"email domains allowed" },
+	{ "vault",			G,	NULL,	"spool:DIR or vault:URL" },
+	{ "vault-key",			G,	NULL,	"operator public JWK" },
+	{ "vault-token-file",		G,	NULL,	"Vault KV token file" },
+	{ "audit-log",			G,	NULL,	"audit log path" },
+	{ "audit-format",		G,	"text",	"text|json" },
+	{ "grant-entitlement",		G | OPT_NOFILE, NULL, "entitlement id" },
+	{ "grant-principal",		G | OPT_NOFILE, NULL, "principal id" },
+	{ "grant-principal-type",	G | OPT_NOFILE, NULL, "principal type" },
+	{ "revoke-grant",		G | OPT_NOFILE, NULL, "grant id" },
+	{ "create-account-login",	G | OPT_NOFILE, NULL, "login" },
+	{ "create-account-email",	G | OPT_NOFILE, NULL, "email" },
+	{ "create-account-profile",	G | OPT_NOFILE, NULL, "profile JSON" },
+	{ "delete-resource",		G | OPT_NOFILE, NULL, "resource id" },
+	{ "delete-resource-type",	G | OPT_NOFILE, NULL, "resource type" },
+	/* Per app: transport and policy. */
+	{ "base-url",			G | A,	NULL,	"API base URL" },
+	{ "auth",			A,	NULL,	"none|bearer|basic|digest|oauth2" },
+	{ "ca-file",			G | A,	NULL,	"extra CA bundle (PEM)" },
+	{ "allow-file",			A,	NULL,	"IP allowlist" },
+	{ "egress-file",		A,	NULL,	"egress rules" },
+	{ "policy-dir",			G,	NULL,	"policy directory" },
+	{ "resolve",			A | OPT_LIST, NULL, "host:port:addr pin" },
+	{ "proxy",			G | A,	NULL,	"HTTPS proxy URL" },
+	{ "connect-timeout",		G | A,	"10",	"seconds" },
+	{ "timeout",			G | A,	"120",	"seconds per request" },
+	{ "secret-length",		G | A,	"24",	"generated password length" },
+	/* Per app: what the fetcher is told. */
+	{ "path",			A,	NULL,	"demo: path to GET" },
+	{ "action",			A,	NULL,	"sbxtest: misbehaviour" },
+	{ "org",			A,	NULL,	"Atlassian org id" },
+	{ "environment",		A,	NULL,	"Ironclad na1|eu1|demo" },
+	{ "hostname",			A,	NULL,	"Confluence DC base" },
+	{ "scim-base-url",		A,	NULL,	"Atlassian SCIM base" },
+	{ "create-invite-key",		A | B,	"true",	"Atlas: invite on create" },
+	{ "enable-sync-databases",	A | B,	"true",	"Atlas: sync databases" },
+	{ "delete-database-user-with-read-only", A | B, "false",
+	    "Atlas: delete user left with read@admin" },
+	/* Secrets: env, NAME-file in the config, or $CREDENTIALS_DIRECTORY. */
+	{ "api-token",			S,	NULL,	"bearer token" },
+	{ "username",			G | A,	NULL,	"basic auth user" },
+	{ "password",			S,	NULL,	"basic auth password" },
+	{ "public-key",			G | A,	NULL,	"Atlas API public key" },
+	{ "private-key",		S,	NULL,	"Atlas API private key" },
+	{ "client-id",			G | A,	NULL,	"OAuth2 client id" },
+	{ "client-secret",		S,	NULL,	"OAuth2 client secret" },
+	{ "access-token",		S,	NULL,	"Confluence DC PAT" },
+	{ "scim-token",			S,	NULL,	"Atlassian SCIM token" },
+	{ "ic-client-id",		G | A,	NULL,	"Ironclad client id" },
+	{ "ic-client-secret",		S,	NULL,	"Ironclad client secret" },
+	{ "api-token-file",		G | A,	NULL,	"file holding api-token" },
+	{ "password-file",		G | A,	NULL,	"file holding password" },
+	{ "private-key-file",		G | A,	NULL,	"file holding private-key" },
+	{ "client-secret-file",		G | A,	NULL,	"file holding client-secret" },
+	{ "access-token-file",		G | A,	NULL,	"file holding access-token" },
+	{ "scim-token-file",		G | A,	NULL,	"file holding scim-token" },
+	{ "ic-client-secret-file",	G | A,	NULL,	"file holding ic-client-secret" },
+	{ NULL, 0, NULL, NULL }
+};
+
+const struct opt_def *
+config_opt_find(const char *name)
+{
+	const struct opt_def	*d;
+
+	for (d = config_opts; d->name != NULL; d++)
+		if (strcmp(d->name, name) == 0)
+			return d;
+	return NULL;
+}
+
+void
+config_init(struct config *c)
+{
+	memset(c, 0, sizeof(*c));
+}
+
+void
+config_clear(struct config *c)
+{
+	size_t	i;
+
+	for (i = 0; i < c->n; i++) {
+		free(c->e[i].app);
+		free(c->e[i].value);
+		free(c->e[i].where);
+	}
+	free(c->e);
+	memset(c, 0, sizeof(*c));
+}
+
+static int
+config_fail(struct config *c, int e, const char *fmt, ...)
+    PC_PRINTF(3, 4);
+
+static int
+config_fail(struct config *c, int e, const char *fmt, ...)
+{
+	va_list	ap;
+
+	va_start(ap, fmt);
+	(void)vsnprintf(c->err, sizeof(c->err), fmt, ap);
+	va_end(ap);
+	return e;
+}
+
+static int
+config_add(struct config *c, const struct opt_def *d, const char *app,
+    const char *value, const char *where, int source)
+{
+	struct config_entry	*ne, *x;
+
+	if (c->n >= CONFIG_MAX_ENTRIES)
+		return config_fail(c, PC_E_TOOBIG, "%s: more than %d options",
+		    where, CONFIG_MAX_ENTRIES);
+	if ((ne = reallocarray(c->e, c->n + 1, sizeof(*ne))) == NULL)
+		return config_fail(c, PC_E_NOMEM, "%s: out of memory", where);
+	c->e = ne;
+	x = &c->e[c->n];
+	memset(x, 0, sizeof(*x));
+	x->def = d;
+	x->source = source;
+	x->value = strdup(value);
+	x->where = strdup(where);
+	x->app = app != NULL ? strdup(app) : NULL;
+	c->n++;
+	if (x->value == NULL || x->where == NULL || (app != NULL &&
+	    x->app == NULL))
+		return config_fail(c, PC_E_NOMEM, "%s: out of memory", where);
+	return 0;
+}
+
+static char *
+config_trim(char *s)
+{
+	char	*end;
+
+	while (*s == ' ' || *s == '\t')
+		s++;
+	end = s + strlen(s);
+	while (end > s && (end[-1] == ' ' || end[-1] == '\t' ||
+	    end[-1] == '\r'))
+		*--end = '\0';
+	return s;
+}
+
+/* "[app NAME]": NAME is [a-z0-9-]{1,63}. */
+static int
+config_section(struct config *c, char *s, char *app, size_t appsz,
+    const char *where)
+{
+	size_t	n = strlen(s), i;
+
+	if (n < 2 || s[n - 1] != ']' || strncmp(s, "[app ", 5) != 0)
+		return config_fail(c, PC_E_SYNTAX, "%s: expected \"[app NAME]\"",
+		    where);
+	s[n - 1] = '\0';
+	s = config_trim(s + 5);
+	n = strlen(s);
+	if (n == 0 || n >= appsz)
+		return config_fail(c, PC_E_SYNTAX, "%s: bad app name", where);
+	for (i = 0; i < n; i++)
+		if (!islower((unsigned char)s[i]) &&
+		    !isdigit((unsigned char)s[i]) && s[i] != '-')
+			return config_fail(c, PC_E_SYNTAX, "%s: bad app name "
+			    "\"%s\"", where, s);
+	memcpy(app, s, n + 1);
+	return 0;
+}
+
+static int
+config_value(struct config *c, char *v, const char *where, char **out)
+{
+	size_t	n = strlen(v);
+
+	if (n >= 2 && v[0] == '"') {
+		if (v[n - 1] != '"')
+			return config_fail(c, PC_E_SYNTAX, "%s: unterminated "
+			    "quote", where);
+		v[n - 1] = '\0';
+		v++;
+		if (strchr(v, '"') != NULL)
+			return config_fail(c, PC_E_SYNTAX, "%s: quote inside "
+			    "a quoted value", where);
+	}
+	if (strlen(v) >= CONFIG_MAX_VALUE)
+		return config_fail(c, PC_E_TOOBIG, "%s: value longer than %d",
+		    where, CONFIG_MAX_VALUE);
+	*out = v;
+	return 0;
+}
+
+static int
+config_line(struct config *c, char *line, char *app, size_t appsz,
+    const char *where)
+{
+	const struct opt_def	*d;
+	char			*s = config_trim(line), *eq, *key, *val = NULL;
+	int			 e;
+
+	if (*s == '\0' || *s == '#')
+		return 0;
+	if (*s == '[')
+		return config_section(c, s, app, appsz, where);
+	if ((eq = strchr(s, '=')) == NULL)
+		return config_fail(c, PC_E_SYNTAX, "%s: expected \"key = "
+		    "value\"", where);
+	*eq = '\0';
+	key = config_trim(s);
+	if ((d = config_opt_find(key)) == NULL)
+		return config_fail(c, PC_E_CONFIG, "%s: unknown option \"%.64s\"",
+		    where, key);
+	if (d->flags & (OPT_NOFILE | OPT_SECRET))
+		return config_fail(c, PC_E_CONFIG, "%s: \"%s\" is not allowed "
+		    "in a file%s", where, key, (d->flags & OPT_SECRET) ?
+		    " (use its -file option or LoadCredential=)" : "");
+	if (app[0] != '\0' && !(d->flags & OPT_APP))
+		return config_fail(c, PC_E_CONFIG, "%s: \"%s\" is global, not "
+		    "per app", where, key);
+	if (app[0] == '\0' && !(d->flags & OPT_GLOBAL))
+		return config_fail(c, PC_E_CONFIG, "%s: \"%s\" belongs in an "
+		    "[app NAME] section", where, key);
+	if ((e = config_value(c, config_trim(eq + 1), where, &val)) != 0)
+		return e;
+	return config_add(c, d, app[0] ? app : NULL, val, where,
+	    CONFIG_SRC_FILE);
+}
+
+int
+config_parse(struct config *c, const char *text, size_t len,
+    const char *fname)
+{
+	char		line[CONFIG_MAX_LINE], where[512], app[64] = "";
+	const char	*p = text, *end = text + len, *eol;
+	size_t		n;
+	unsigned	lineno = 0;
+	int		e;
+
+	if (len > CONFIG_MAX_FILE)
+		return config_fail(c, PC_E_TOOBIG, "%s: larger than %d bytes",
+		    fname, CONFIG_MAX_FILE);
+	if (memchr(text, '\0', len) != NULL)
+		return config_fail(c, PC_E_SYNTAX, "%s: NUL byte in file",
+		    fname);
+	while (p < end) {
+		lineno++;
+		(void)snprintf(where, sizeof(where), "%s:%u", fname, lineno);
+		eol = memchr(p, '\n', (size_t)(end - p));
+		n = (size_t)((eol != NULL ? eol : end) - p);
+		if (n >= sizeof(line))
+			return config_fail(c, PC_E_TOOBIG, "%s: line longer "
+			    "than %zu", where, sizeof(line) - 1);
+		memcpy(line, p, n);
+		line[n] = '\0';
+		if ((e = config_line(c, line, app, sizeof(app), where)) != 0)
+			return e;
+		p += n + (eol != NULL);
+	}
+	return 0;
+}
+
+int
+config_load_file(struct config *c, const char *path)
+{
+	struct stat	 st;
+	char		*text;
+	ssize_t		 r;
+	size_t		 got = 0;
+	int		 fd, e;
+
+	if ((fd = open(path, O_RDONLY | O_CLOEXEC)) == -1)
+		return config_fail(c, PC_E_SYS, "%s: %s", path,
+		    strerror(errno));
+	if (fstat(fd, &st) == -1 || !S_ISREG(st.st_mode) ||
+	    st.st_size > CONFIG_MAX_FILE) {
+		close(fd);
+		return config_fail(c, PC_E_CONFIG, "%s: not a regular file of "
+		    "at most %d bytes", path, CONFIG_MAX_FILE);
+	}
+	if ((text = malloc((size_t)st.st_size + 1)) == NULL) {
+		close(fd);
+		return config_fail(c, PC_E_NOMEM, "%s: out of memory", path);
+	}
+	while (got < (size_t)st.st_size &&
+	    (r = read(fd, text + got, (size_t)st.st_size - got)) > 0)
+		got += (size_t)r;
+	close(fd);
+	e = config_parse(c, text, got, path);
+	free(text);
+	return e;
+}
+
+int
+config_set_flag(struct config *c, const char *name, const char *app,
+    const char *value)
+{
+	const struct opt_def	*d;
+	char			 where[128], env[128];
+
+	(void)snprintf(where, sizeof(where), "--%s", name);
+	if ((d = config_opt_find(name)) == NULL)
+		return config_fail(c, PC_E_CONFIG, "unknown option --%.64s",
+		    name);
+	if (d->flags & OPT_SECRET) {
+		config_env_name(name, env, sizeof(env));
+		return config_fail(c, PC_E_CONFIG, "--%s: secrets are not "
+		    "taken from the command line, where every user can read "
+		    "them; use %s, %s-file or LoadCredential=", name, env,
+		    name);
+	}
+	if (strlen(value) >= CONFIG_MAX_VALUE)
+		return config_fail(c, PC_E_TOOBIG, "--%s: value too long",
+		    name);
+	return config_add(c, d, app, value, where, CONFIG_SRC_FLAG);
+}
+
+/* BATON_FOO_BAR for foo-bar. */
+void
+config_env_name(const char *name, char *var, size_t varsz)
+{
+	size_t	i, n = strlen(name);
+
+	var[0] = '\0';
+	if (varsz < 7 || n > varsz - 7)
+		return;
+	memcpy(var, "BATON_", 6);
+	for (i = 0; i < n; i++)
+		var[6 + i] = name[i] == '-' ? '_' :
+		    (char)toupper((unsigned char)name[i]);
+	var[6 + n] = '\0';
+}
+
+static const char *
+config_env(const char *name)
+{
+	char	var[128];
+
+	config_env_name(name, var, sizeof(var));
+	return var[0] != '\0' ? getenv(var) : NULL;
+}
+
+static const struct config_entry *
+config_find(const struct config *c, const char *app, const char *name,
+    int source, int want_app)
+{
+	const struct config_entry	*x, *found = NULL;
+	size_t				 i;
+
+	for (i = 0; i < c->n; i++) {
+		x = &c->e[i];
+		if (x->source != source || strcmp(x->def->name, name) != 0)
+			continue;
+		if (want_app && (x->app == NULL || app == NULL ||
+		    strcmp(x->app, app) != 0))
+			continue;
+		if (!want_app && x->app != NULL)
+			continue;
+		found = x;	/* the last one wins */
+	}
+	return found;
+}
+
+const char *
+config_get(const struct config *c, const char *app, const char *name,
+    const char **where)
+{
+	const struct config_entry	*x;
+	const struct opt_def		*d = config_opt_find(name);
+	const char			*v;
+
+	if (where != NULL)
+		*where = "default";
+	if (d == NULL)
+		return NULL;
+	if ((x = config_find(c, app, name, CONFIG_SRC_FLAG, 1)) != NULL ||
+	    (x = config_find(c, app, name, CONFIG_SRC_FLAG, 0)) != NULL)
+		goto found;
+	if (!(d->flags & OPT_SECRET) && (v = config_env(name)) != NULL) {
+		if (where != NULL)
+			*where = "environment";
+		return v;
+	}
+	if ((x = config_find(c, app, name, CONFIG_SRC_FILE, 1)) != NULL ||
+	    (x = config_find(c, app, name, CONFIG_SRC_FILE, 0)) != NULL)
+		goto found;
+	return d->deflt;
+found:
+	if (where != NULL)
+		*where = x->where;
+	return x->value;
+}
+
+int
+config_bool(struct config *c, const char *app, const char *name, int *out)
+{
+	const char	*v, *where;
+
+	*out = 0;
+	if ((v = config_get(c, app, name, &where)) == NULL)
+		return 0;
+	if (strcmp(v, "yes") == 0 || strcmp(v, "true") == 0 ||
+	    strcmp(v, "1") == 0 || strcmp(v, "on") == 0)
+		*out = 1;
+	else if (strcmp(v, "no") != 0 && strcmp(v, "false") != 0 &&
+	    strcmp(v, "0") != 0 && strcmp(v, "off") != 0)
+		return config_fail(c, PC_E_VALUE, "%s: %s: \"%.32s\" is not a "
+		    "boolean (yes/no)", where, name, v);
+	return 0;
+}
+
+size_t
+config_list(const struct config *c, const char *app, const char *name,
+    const char **out, size_t max)
+{
+	size_t	i, n = 0;
+	int	src;
+
+	for (src = CONFIG_SRC_FILE; src <= CONFIG_SRC_FLAG; src++) {
+		for (i = 0; i < c->n && n < max; i++) {
+			const struct config_entry *x = &c->e[i];
+
+			if (x->source != src || strcmp(x->def->name, name) != 0)
+				continue;
+			if (x->app != NULL && (app == NULL ||
+			    strcmp(x->app, app) != 0))
+				continue;
+			out[n++] = x->value;
+		}
+	}
+	return n;
+}

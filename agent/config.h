@@ -1,0 +1,82 @@
+/*
+ * Options: every option `foo-bar` comes from the flag --foo-bar, the
+ * environment BATON_FOO_BAR or the config file, in that order of
+ * precedence, else its default. Options of an app live in the file's
+ * `[app NAME]` section. Secrets are never taken from flags.
+ */
+#ifndef PC_CONFIG_H
+#define PC_CONFIG_H
+
+#include <stddef.h>
+
+#include "err.h"
+
+#define OPT_BOOL	0x01	/* yes/no/true/false/1/0 */
+#define OPT_SECRET	0x02	/* never on argv; read by the broker only */
+#define OPT_APP		0x04	/* may appear in an [app NAME] section */
+#define OPT_GLOBAL	0x08	/* may appear outside a section */
+#define OPT_LIST	0x10	/* may be given several times */
+#define OPT_NOFILE	0x20	/* command-line or environment only */
+
+#define CONFIG_MAX_VALUE	4096
+#define CONFIG_MAX_LINE		8192
+#define CONFIG_MAX_ENTRIES	1024
+#define CONFIG_MAX_FILE		(1024 * 1024)
+
+struct opt_def {
+	const char	*name;
+	unsigned	 flags;
+	const char	*deflt;
+	const char	*help;
+};
+
+struct config_entry {
+	const struct opt_def	*def;
+	char			*app;	/* NULL: global */
+	char			*value;
+	char			*where;	/* "file:line" or "--flag" */
+	int			 source;	/* CONFIG_SRC_* */
+};
+
+#define CONFIG_SRC_FILE	1
+#define CONFIG_SRC_ENV	2
+#define CONFIG_SRC_FLAG	3
+
+struct config {
+	struct config_entry	*e;
+	size_t			 n;
+	char			 err[512];
+};
+
+extern const struct opt_def	config_opts[];
+
+const struct opt_def *config_opt_find(const char *name);
+void	config_init(struct config *c);
+void	config_clear(struct config *c);
+/*
+ * Parse config text (from fname, for messages). Errors name fname:line;
+ * the text is one line in c->err. Returns 0 or PC_E_CONFIG / PC_E_SYNTAX.
+ */
+int	config_parse(struct config *c, const char *text, size_t len,
+	    const char *fname) PC_WUR;
+int	config_load_file(struct config *c, const char *path) PC_WUR;
+/* Record a command-line value for name (app NULL: applies to all). */
+int	config_set_flag(struct config *c, const char *name, const char *app,
+	    const char *value) PC_WUR;
+/*
+ * Effective value of name for app (NULL for global): flag, then
+ * BATON_NAME, then the file's app section, then its global part, then
+ * the default. NULL when unset. *where (optional) tells the source.
+ */
+const char *config_get(const struct config *c, const char *app,
+	    const char *name, const char **where);
+/* The environment variable for an option: BATON_FOO_BAR for foo-bar. */
+void	config_env_name(const char *name, char *var, size_t varsz);
+/* Boolean view; PC_E_VALUE with c->err set when the value is not one. */
+int	config_bool(struct config *c, const char *app, const char *name,
+	    int *out) PC_WUR;
+/* Every value of a list option, in order: file, then env, then flags. */
+size_t	config_list(const struct config *c, const char *app,
+	    const char *name, const char **out, size_t max);
+
+#endif /* PC_CONFIG_H */
