@@ -12,6 +12,7 @@
 #include <limits.h>
 #include <poll.h>
 #include <signal.h>
+#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -148,7 +149,7 @@ static int
 agent_fetcher_path(struct agent *ag, struct agent_app *aa)
 {
 	const char	*dir = config_get(ag->cfg, NULL, "libexec", NULL);
-	char		 self[PATH_MAX];
+	char		 self[PATH_MAX - 256];
 
 	if (dir == NULL) {
 		agent_self_dir(self, sizeof(self));

@@ -1,1 +1,302 @@
-/* placeholder: filled by its issue */
+/*
+ * Runs in: agent (parsing), broker (checking every request). Input:
+ * rules files (operator's) and request paths from fetchers (untrusted).
+ */
+#include <ctype.h>
+#include <stdarg.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+
+#include "egress.h"
+
+static const char *const egress_methods[] = {
+	"GET", "HEAD", "POST", "PUT", "PATCH", "DELETE"
+};
+
+static int
+egress_fail(char *errbuf, size_t errlen, const char *fmt, ...)
+    PC_PRINTF(3, 4);
+
+static int
+egress_fail(char *errbuf, size_t errlen, const char *fmt, ...)
+{
+	va_list	ap;
+
+	va_start(ap, fmt);
+	(void)vsnprintf(errbuf, errlen, fmt, ap);
+	va_end(ap);
+	return PC_E_SYNTAX;
+}
+
+static int
+egress_method_known(const char *m)
+{
+	size_t	i;
+
+	for (i = 0; i < sizeof(egress_methods) / sizeof(egress_methods[0]); i++)
+		if (strcmp(m, egress_methods[i]) == 0)
+			return 1;
+	return 0;
+}
+
+/* A pattern: absolute, no empty segment, `**` only last. */
+static const char *
+egress_pattern_bad(const char *p)
+{
+	const char	*seg, *end;
+
+	if (p[0] != '/')
+		return "must start with /";
+	for (seg = p + 1; ; seg = end + 1) {
+		end = strchr(seg, '/');
+		if (end == NULL)
+			end = seg + strlen(seg);
+		if (end == seg && *end != '\0')
+			return "empty segment";
+		if (end - seg == 2 && memcmp(seg, "**", 2) == 0 && *end != '\0')
+			return "** must be the last segment";
+		if (memchr(seg, '?', (size_t)(end - seg)) != NULL ||
+		    memchr(seg, '#', (size_t)(end - seg)) != NULL)
+			return "no query or fragment in a pattern";
+		if (*end == '\0')
+			return NULL;
+	}
+}
+
+static int
+egress_line(struct egress_rules *r, char *s, unsigned line,
+    const char *fname, char *errbuf, size_t errlen)
+{
+	struct egress_rule	*nr, *x;
+	char			*f[4], *save = NULL;
+	const char		*why;
+	int			 n = 0;
+
+	for (f[0] = strtok_r(s, " \t", &save); f[n] != NULL && n < 3; )
+		f[++n] = strtok_r(NULL, " \t", &save);
+	if (n != 3)
+		return egress_fail(errbuf, errlen, "%s:%u: expected \"METHOD "
+		    "HOST PATH\"", fname, line);
+	if (!egress_method_known(f[0]))
+		return egress_fail(errbuf, errlen, "%s:%u: unknown method "
+		    "\"%.16s\"", fname, line, f[0]);
+	if (strlen(f[1]) >= sizeof(x->host))
+		return egress_fail(errbuf, errlen, "%s:%u: host too long",
+		    fname, line);
+	if ((why = egress_pattern_bad(f[2])) != NULL)
+		return egress_fail(errbuf, errlen, "%s:%u: path \"%.64s\": %s",
+		    fname, line, f[2], why);
+	if (r->n >= EGRESS_MAX_RULES)
+		return egress_fail(errbuf, errlen, "%s:%u: more than %d rules",
+		    fname, line, EGRESS_MAX_RULES);
+	if ((nr = reallocarray(r->r, r->n + 1, sizeof(*nr))) == NULL)
+		return egress_fail(errbuf, errlen, "%s:%u: out of memory",
+		    fname, line);
+	r->r = nr;
+	x = &nr[r->n++];
+	(void)snprintf(x->method, sizeof(x->method), "%s", f[0]);
+	(void)snprintf(x->host, sizeof(x->host), "%s", f[1]);
+	(void)snprintf(x->pattern, sizeof(x->pattern), "%s", f[2]);
+	x->line = line;
+	return 0;
+}
+
+int
+egress_rules_parse(struct egress_rules *r, const char *text, size_t len,
+    const char *fname, char *errbuf, size_t errlen)
+{
+	char		 line[EGRESS_MAX_LINE], *s, *hash;
+	const char	*p = text, *end = text + len, *eol;
+	unsigned	 lineno = 0;
+	size_t		 n;
+	int		 e;
+
+	(void)snprintf(r->src, sizeof(r->src), "%s", fname);
+	errbuf[0] = '\0';
+	while (p < end) {
+		lineno++;
+		eol = memchr(p, '\n', (size_t)(end - p));
+		n = (size_t)((eol != NULL ? eol : end) - p);
+		if (n >= sizeof(line) || memchr(p, '\0', n) != NULL)
+			return egress_fail(errbuf, errlen, "%s:%u: line too "
+			    "long or not text", fname, lineno);
+		memcpy(line, p, n);
+		line[n] = '\0';
+		p += n + (eol != NULL);
+		if ((hash = strchr(line, '#')) != NULL)
+			*hash = '\0';
+		s = line + strspn(line, " \t\r");
+		n = strlen(s);
+		while (n > 0 && strchr(" \t\r", s[n - 1]) != NULL)
+			s[--n] = '\0';
+		if (*s == '\0')
+			continue;
+		if ((e = egress_line(r, s, lineno, fname, errbuf, errlen)) != 0)
+			return e;
+	}
+	return 0;
+}
+
+void
+egress_rules_clear(struct egress_rules *r)
+{
+	free(r->r);
+	memset(r, 0, sizeof(*r));
+}
+
+static int
+egress_hex(int c)
+{
+	return isxdigit(c) != 0;
+}
+
+/* One segment: escapes valid, not "." or ".." even when encoded. */
+static int
+egress_seg_check(const char *s, size_t n)
+{
+	size_t	i, dots = 0, chars = 0;
+
+	for (i = 0; i < n; i++, chars++) {
+		if (s[i] == '%') {
+			if (n - i < 3 || !egress_hex((unsigned char)s[i + 1]) ||
+			    !egress_hex((unsigned char)s[i + 2]))
+				return PC_E_VALUE;
+			if (s[i + 1] == '2' && (s[i + 2] == 'e' ||
+			    s[i + 2] == 'E'))
+				dots++;
+			/* An encoded NUL or backslash has no business here. */
+			if ((s[i + 1] == '0' && s[i + 2] == '0') ||
+			    (s[i + 1] == '5' && (s[i + 2] == 'c' ||
+			    s[i + 2] == 'C')))
+				return PC_E_VALUE;
+			i += 2;
+		} else if (s[i] == '.')
+			dots++;
+	}
+	if (n == 0 || (dots == chars && chars <= 2))
+		return PC_E_VALUE;
+	return 0;
+}
+
+int
+egress_path_check(const char *path, size_t len)
+{
+	size_t	i, seg;
+
+	if (len == 0 || len > EGRESS_MAX_PATH || path[0] != '/')
+		return PC_E_VALUE;
+	for (i = 0; i < len; i++) {
+		unsigned char c = (unsigned char)path[i];
+
+		if (c <= 0x20 || c >= 0x7f || c == '\\' || c == '#' ||
+		    c == '"' || c == '<' || c == '>')
+			return PC_E_VALUE;
+	}
+	for (seg = 1; seg <= len; ) {
+		size_t n = strcspn(path + seg, "/");
+
+		if (seg + n > len)
+			n = len - seg;
+		if (egress_seg_check(path + seg, n) != 0)
+			return PC_E_VALUE;
+		seg += n + 1;
+	}
+	return 0;
+}
+
+/* The query is passed through unmatched; it must still be clean. */
+static int
+egress_query_check(const char *q)
+{
+	size_t	i;
+
+	for (i = 0; q[i] != '\0'; i++) {
+		unsigned char c = (unsigned char)q[i];
+
+		if (c <= 0x20 || c >= 0x7f || c == '\\' || c == '#' ||
+		    c == '"' || c == '<' || c == '>')
+			return PC_E_VALUE;
+		if (c == '%' && (!egress_hex((unsigned char)q[i + 1]) ||
+		    !egress_hex((unsigned char)q[i + 2])))
+			return PC_E_VALUE;
+	}
+	return i > EGRESS_MAX_PATH ? PC_E_VALUE : 0;
+}
+
+static int
+egress_seg_match(const char *pat, size_t pn, const char *s, size_t sn)
+{
+	if (pn == 1 && pat[0] == '*')
+		return sn > 0;
+	if (pn > 1 && pat[0] == '*')
+		return sn > pn - 1 && memcmp(s + sn - (pn - 1), pat + 1,
+		    pn - 1) == 0;
+	return pn == sn && memcmp(pat, s, sn) == 0;
+}
+
+static int
+egress_path_match(const char *pat, const char *path, size_t plen)
+{
+	size_t	pn, sn;
+
+	for (;;) {
+		pat++;		/* both sit on a '/' */
+		path++;
+		plen--;
+		pn = strcspn(pat, "/");
+		sn = strcspn(path, "/");
+		if (sn > plen)
+			sn = plen;
+		if (pn == 2 && memcmp(pat, "**", 2) == 0)
+			return 1;
+		if (!egress_seg_match(pat, pn, path, sn))
+			return 0;
+		pat += pn;
+		path += sn;
+		plen -= sn;
+		if (*pat == '\0' || plen == 0)
+			return *pat == '\0' && plen == 0;
+	}
+}
+
+int
+egress_check(const struct egress_rules *r, const char *method,
+    const char *host, const char *path_and_query)
+{
+	const char	*q;
+	size_t		 i, plen;
+
+	if (r == NULL)
+		return PC_E_POLICY;
+	q = strchr(path_and_query, '?');
+	plen = q != NULL ? (size_t)(q - path_and_query) : strlen(path_and_query);
+	if (egress_path_check(path_and_query, plen) != 0)
+		return PC_E_POLICY;
+	if (q != NULL && egress_query_check(q + 1) != 0)
+		return PC_E_POLICY;
+	for (i = 0; i < r->n; i++) {
+		const struct egress_rule *x = &r->r[i];
+
+		if (strcmp(x->method, method) != 0)
+			continue;
+		if (strcmp(x->host, "$base") != 0 &&
+		    strcasecmp(x->host, host) != 0)
+			continue;
+		if (egress_path_match(x->pattern, path_and_query, plen))
+			return 0;
+	}
+	return PC_E_POLICY;
+}
+
+void
+egress_rules_explain(const struct egress_rules *r, FILE *fp)
+{
+	size_t	i;
+
+	for (i = 0; i < r->n; i++)
+		fprintf(fp, "%-6s %s %s  # %s:%u\n", r->r[i].method,
+		    r->r[i].host, r->r[i].pattern, r->src, r->r[i].line);
+	if (r->n == 0)
+		fprintf(fp, "# (empty: every request is refused)\n");
+}

@@ -7,6 +7,7 @@
 #include <sys/mman.h>
 #include <sys/ptrace.h>
 #include <sys/socket.h>
+#include <sys/uio.h>
 
 #include <fcntl.h>
 #include <string.h>
@@ -43,13 +44,20 @@ sbxtest_get(struct fetch *f)
 static int
 sbxtest_badframe(void)
 {
-	uint8_t	d[32];
+	uint8_t		d[32];
+	struct iovec	iov = { d, sizeof(d) };
+	struct msghdr	mh;
 
 	memset(d, 0, sizeof(d));
+	memset(&mh, 0, sizeof(mh));
 	buf_put_u32(d, MSG_HTTP_REQ);
 	buf_put_u32(d + 4, 9999);
-	(void)!send(3, d, sizeof(d), MSG_NOSIGNAL);
-	return 0;
+	mh.msg_iov = &iov;
+	mh.msg_iovlen = 1;
+	(void)!sendmsg(3, &mh, MSG_NOSIGNAL);
+	/* Wait for the broker's verdict: its ERR, then the close. */
+	(void)!recvmsg(3, &mh, 0);
+	return PC_E_REMOTE;
 }
 
 static int

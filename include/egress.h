@@ -1,0 +1,54 @@
+/*
+ * Egress rules: which requests an app's fetcher may have the broker
+ * send. One rule per line, `METHOD HOST PATH-PATTERN`:
+ *   METHOD	GET HEAD POST PUT PATCH DELETE
+ *   HOST	a host name or address, or $base: the host of the app's
+ *		configured base-url (so --base-url overrides keep working)
+ *   PATTERN	/-separated segments: a literal, `*` (exactly one
+ *		non-empty segment), `*SUFFIX` (a segment ending in SUFFIX,
+ *		e.g. `*:addRole`), or a final `**` (zero or more segments).
+ * The query string is not matched, only checked for bad bytes. Paths
+ * with dot segments (also %2e), `//`, `\`, `#`, bad escapes, control or
+ * non-ASCII bytes never match. %2F inside a segment does not split it.
+ */
+#ifndef PC_EGRESS_H
+#define PC_EGRESS_H
+
+#include <stddef.h>
+#include <stdio.h>
+
+#include "err.h"
+
+#define EGRESS_MAX_RULES	512
+#define EGRESS_MAX_LINE		1024
+#define EGRESS_MAX_PATH		8192	/* MSG_PATH_MAX plus a base path */
+#define EGRESS_MAX_SEGS		32
+
+struct egress_rule {
+	char		 method[8];
+	char		 host[256];	/* "$base" or a literal */
+	char		 pattern[EGRESS_MAX_LINE];
+	unsigned	 line;
+};
+
+struct egress_rules {
+	struct egress_rule	*r;
+	size_t			 n;
+	char			 src[256];
+};
+
+int	egress_rules_parse(struct egress_rules *r, const char *text,
+	    size_t len, const char *fname, char *errbuf, size_t errlen) PC_WUR;
+void	egress_rules_clear(struct egress_rules *r);
+/*
+ * 0 when a rule allows method on host (the app's base host, which $base
+ * stands for) at path_and_query; PC_E_POLICY otherwise, and for a NULL
+ * rule set (fail closed).
+ */
+int	egress_check(const struct egress_rules *r, const char *method,
+	    const char *host, const char *path_and_query) PC_WUR;
+/* 0 when path is clean (see above), else PC_E_VALUE. */
+int	egress_path_check(const char *path, size_t len) PC_WUR;
+void	egress_rules_explain(const struct egress_rules *r, FILE *fp);
+
+#endif /* PC_EGRESS_H */

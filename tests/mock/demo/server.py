@@ -1,0 +1,107 @@
+#!/usr/bin/env python3
+"""Loopback HTTPS mock for the demo fetcher and the foundation tests.
+
+GET /hello       -> {"hello":"world","auth":"<scheme seen>"}
+GET /data/<x>    -> {"data":"<x>"}
+GET /redirect    -> 302 to the URL given by --redirect
+GET /big?n=N     -> N bytes of JSON padding
+GET /echo-auth   -> {"authorization": "<header as received>"}  (tests only)
+Every accepted TCP connection is counted and written to --count-file, so
+a test can prove that a refused address saw zero connections.
+"""
+import argparse, http.server, ipaddress, json, os, signal, socket, ssl, sys, threading
+
+COUNT = 0
+LOCK = threading.Lock()
+
+
+class Handler(http.server.BaseHTTPRequestHandler):
+    protocol_version = "HTTP/1.1"
+
+    def log_message(self, *a):
+        pass
+
+    def send_json(self, code, obj, extra=None):
+        body = json.dumps(obj).encode()
+        self.send_response(code)
+        self.send_header("Content-Type", "application/json")
+        self.send_header("Content-Length", str(len(body)))
+        self.send_header("X-Secret-Header", "must-not-be-relayed")
+        for k, v in (extra or {}).items():
+            self.send_header(k, v)
+        self.end_headers()
+        self.wfile.write(body)
+
+    def do_GET(self):
+        auth = self.headers.get("Authorization", "")
+        path = self.path.split("?")[0]
+        if path == "/hello":
+            self.send_json(200, {"hello": "world",
+                                 "auth": auth.split(" ")[0] if auth else ""},
+                           {"RateLimit-Remaining": "99", "Link": "<x>; rel=next"})
+        elif path.startswith("/data/"):
+            self.send_json(200, {"data": path[6:]})
+        elif path == "/redirect":
+            self.send_response(302)
+            self.send_header("Location", self.server.redirect)
+            self.send_header("Content-Length", "0")
+            self.end_headers()
+        elif path == "/big":
+            n = int(self.path.split("n=")[1]) if "n=" in self.path else 1000
+            body = b'{"pad":"' + b"x" * n + b'"}'
+            self.send_response(200)
+            self.send_header("Content-Type", "application/json")
+            self.send_header("Content-Length", str(len(body)))
+            self.end_headers()
+            self.wfile.write(body)
+        elif path == "/echo-auth":
+            self.send_json(200, {"authorization": auth})
+        else:
+            self.send_json(404, {"error": "not found"})
+
+
+class Server(http.server.ThreadingHTTPServer):
+    daemon_threads = True
+
+    def get_request(self):
+        global COUNT
+        sock, addr = self.socket.accept()
+        with LOCK:
+            COUNT += 1
+            if self.count_file:
+                with open(self.count_file, "w") as f:
+                    f.write(str(COUNT))
+        return self.ctx.wrap_socket(sock, server_side=True), addr
+
+
+def main():
+    ap = argparse.ArgumentParser()
+    ap.add_argument("--cert", required=True)
+    ap.add_argument("--key", required=True)
+    ap.add_argument("--bind", default="127.0.0.1")
+    ap.add_argument("--port", type=int, default=0)
+    ap.add_argument("--port-file", required=True)
+    ap.add_argument("--count-file")
+    ap.add_argument("--redirect", default="https://127.0.0.2:1/")
+    a = ap.parse_args()
+    ip = ipaddress.ip_address(a.bind)
+    if not ip.is_loopback:
+        sys.exit("refusing to bind a non-loopback address")
+    Server.address_family = socket.AF_INET6 if ip.version == 6 else socket.AF_INET
+    srv = Server((a.bind, a.port), Handler, bind_and_activate=True)
+    srv.ctx = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
+    srv.ctx.load_cert_chain(a.cert, a.key)
+    srv.count_file = a.count_file
+    srv.redirect = a.redirect
+    if a.count_file:
+        with open(a.count_file, "w") as f:
+            f.write("0")
+    signal.signal(signal.SIGTERM, lambda *_: os._exit(0))
+    with open(a.port_file + ".tmp", "w") as f:
+        f.write(str(srv.server_address[1]))
+    os.rename(a.port_file + ".tmp", a.port_file)
+    srv.serve_forever()
+
+
+if __name__ == "__main__":
+    main()
