@@ -215,6 +215,8 @@ agent_app_setup(struct agent *ag, const char *name)
 		    "capabilities`)", name);
 	aa->ba = ba;
 	ba->name = aa->def->name;
+	aa->fb[0] = aa->fb[1] = aa->fa[0] = aa->fa[1] = -1;
+	ag->napps++;		/* from here on agent_clear frees it */
 	url = config_get(ag->cfg, name, "base-url", &where);
 	if (url == NULL && (url = aa->def->base_default) == NULL)
 		return agent_fail("%s: base-url is not set", name);
@@ -227,8 +229,6 @@ agent_app_setup(struct agent *ag, const char *name)
 		return rc;
 	ba->allow = aa->allow;
 	ba->egress = aa->egress;
-	aa->fb[0] = aa->fb[1] = aa->fa[0] = aa->fa[1] = -1;
-	ag->napps++;
 	return EXIT_OK;
 }
 
@@ -326,4 +326,22 @@ agent_run(struct agent *ag)
 		run_task_send(ag, &ag->apps[i]);
 	run_loop(ag);
 	return run_finish(ag);
+}
+
+void
+agent_clear(struct agent *ag)
+{
+	size_t	i;
+
+	for (i = 0; i < ag->napps; i++) {
+		if (ag->apps[i].allow != NULL)
+			cidr_list_clear(ag->apps[i].allow);
+		if (ag->apps[i].egress != NULL)
+			egress_rules_clear(ag->apps[i].egress);
+		free(ag->apps[i].allow);
+		free(ag->apps[i].egress);
+		chan_clear(&ag->apps[i].ch);
+	}
+	chan_clear(&ag->bch);
+	ag->napps = 0;
 }

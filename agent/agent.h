@@ -57,6 +57,8 @@ struct agent {
 
 /* Set up every app named by --app / app = (errors logged). EXIT_*. */
 int	agent_setup(struct agent *ag, struct config *cfg, uint32_t op);
+/* Free what agent_setup and agent_run allocated. */
+void	agent_clear(struct agent *ag);
 /* Start the broker and fetchers, run to the end, report. EXIT_*. */
 int	agent_run(struct agent *ag);
 

@@ -224,9 +224,10 @@ cli_cmd_policy(struct cli *cli, struct config *cfg)
 	int		rc;
 
 	(void)cli;
-	if ((rc = agent_setup(&ag, cfg, 0)) != EXIT_OK)
-		return rc;
-	return policyfile_explain(cfg, &ag);
+	if ((rc = agent_setup(&ag, cfg, 0)) == EXIT_OK)
+		rc = policyfile_explain(cfg, &ag);
+	agent_clear(&ag);
+	return rc;
 }
 
 /* Which operation the flags ask for; 0 is the app's plain run. */
@@ -280,10 +281,12 @@ cli_cmd_run(struct cli *cli, struct config *cfg)
 		log_warnx("unexpected argument \"%.64s\"", cli->argv[0]);
 		return EXIT_USAGE;
 	}
-	if ((rc = cli_operation(cfg, &op)) != EXIT_OK ||
-	    (rc = agent_setup(&ag, cfg, op)) != EXIT_OK)
+	if ((rc = cli_operation(cfg, &op)) != EXIT_OK)
 		return rc;
-	return agent_run(&ag);
+	if ((rc = agent_setup(&ag, cfg, op)) == EXIT_OK)
+		rc = agent_run(&ag);
+	agent_clear(&ag);
+	return rc;
 }
 
 int

@@ -22,9 +22,8 @@ main(int argc, char **argv)
 
 	log_init("portcullis", LOG_L_INFO);
 	config_init(&cfg);
-	if ((rc = cli_parse(&cli, &cfg, argc, argv)) != EXIT_OK)
-		return rc;
-	rc = cli_run(&cli, &cfg);
+	if ((rc = cli_parse(&cli, &cfg, argc, argv)) == EXIT_OK)
+		rc = cli_run(&cli, &cfg);
 	config_clear(&cfg);
 	return rc;
 }

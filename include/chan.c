@@ -35,6 +35,9 @@ chan_init(struct chan *c, int fd, enum msg_peer self, enum msg_peer peer,
 void
 chan_clear(struct chan *c)
 {
+	/* Never initialized (or cleared already): nothing is ours. */
+	if (c->frame == NULL)
+		return;
 	if (c->fd >= 0)
 		close(c->fd);
 	c->fd = -1;

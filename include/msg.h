@@ -98,7 +98,7 @@ struct chan {
 
 int	chan_init(struct chan *c, int fd, enum msg_peer self,
 	    enum msg_peer peer, const char *name) PC_WUR;
-/* Close fd, free buffers. */
+/* Close fd, free buffers; a no-op on a channel never initialized. */
 void	chan_clear(struct chan *c);
 /*
  * Send one message, split into frames when len > 64 KiB. The type must

@@ -5,6 +5,7 @@ TOP=$(cd "$(dirname "$0")/../.." && pwd)
 BUILD=${BUILD:-build}
 case "$BUILD" in /*) ;; *) BUILD="$TOP/$BUILD" ;; esac
 PORTCULLIS="$BUILD/bin/portcullis"
+case "$BUILD" in *-san) SAN=1 ;; esac
 SHARED="$TOP/../shared"
 T_PASS=0 T_FAIL=0 T_SKIP=0
 T_PIDS=
