@@ -9,6 +9,7 @@
 #include <fcntl.h>
 #include <poll.h>
 #include <signal.h>
+#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -78,11 +79,18 @@ broker_audit(struct broker *b, struct broker_app *a, const char *method,
 
 static int
 broker_refuse(struct broker_call *bc, struct msg *m, int code,
-    const char *fmt, const char *arg)
-{
-	char	text[512];
+    const char *fmt, ...) PC_PRINTF(4, 5);
 
-	(void)snprintf(text, sizeof(text), fmt, arg);
+static int
+broker_refuse(struct broker_call *bc, struct msg *m, int code,
+    const char *fmt, ...)
+{
+	char	text[MSG_TEXT_MAX];
+	va_list	ap;
+
+	va_start(ap, fmt);
+	(void)vsnprintf(text, sizeof(text), fmt, ap);
+	va_end(ap);
 	log_warnx("broker: %s: %s", bc->a->name, text);
 	(void)chan_send_err(&bc->a->ch, m->id, code, "%s", text);
 	return 0;
@@ -178,7 +186,7 @@ broker_on_http_req(struct chan *c, struct msg *m, void *arg)
 	(void)!tlv_str(&m->tf, TAG_HTTP_REQ_TARGET, target, sizeof(target));
 	if (path[strlen(a->base_path)] != '/')
 		return broker_refuse(bc, m, PC_E_POLICY, "path must start "
-		    "with /%s", "");
+		    "with /");
 	if (broker_policy(bc, m, method, path, op, target) != 0)
 		return 0;
 	req.method = method;
