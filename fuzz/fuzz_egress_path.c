@@ -1,0 +1,28 @@
+/* Fuzz request paths against a fixed rule set, as a fetcher sends them. */
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "egress.h"
+
+int	LLVMFuzzerTestOneInput(const uint8_t *, size_t);
+
+int
+LLVMFuzzerTestOneInput(const uint8_t *p, size_t n)
+{
+	static const char	rules[] = "GET $base /a/*/c\nPOST $base "
+				    "/x/*:addRole\nGET $base /d/**\n";
+	struct egress_rules	r = { 0 };
+	char			err[128], *path;
+
+	if ((path = malloc(n + 1)) == NULL)
+		return 0;
+	memcpy(path, p, n);
+	path[n] = '\0';
+	if (egress_rules_parse(&r, rules, sizeof(rules) - 1, "r", err,
+	    sizeof(err)) == 0)
+		(void)!egress_check(&r, "GET", "h", path);
+	egress_rules_clear(&r);
+	free(path);
+	return 0;
+}
