@@ -255,6 +255,8 @@ egress_path_match(const char *pat, const char *path, size_t plen)
 		pat += pn;
 		path += sn;
 		plen -= sn;
+		if (plen == 0 && strcmp(pat, "/**") == 0)
+			return 1;	/* ** also matches zero segments */
 		if (*pat == '\0' || plen == 0)
 			return *pat == '\0' && plen == 0;
 	}

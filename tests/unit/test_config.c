@@ -1,0 +1,92 @@
+/* Config: file syntax, precedence flag > env > file, errors with file:line. */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "config.h"
+#include "t.h"
+
+static const struct {
+	const char	*name, *text, *err;
+} bad_rows[] = {
+	{ "unknown option names file:line", "user = x\nbogus = 1\n",
+	    "c.conf:2: unknown option \"bogus\"" },
+	{ "missing = is a syntax error", "user x\n",
+	    "c.conf:1: expected \"key = value\"" },
+	{ "secret in a file is refused", "[app a]\nprivate-key = k\n",
+	    "c.conf:2: \"private-key\" is not allowed in a file (use its -file "
+	    "option or LoadCredential=)" },
+	{ "global option in a section is refused", "[app a]\nuser = x\n",
+	    "c.conf:2: \"user\" is global, not per app" },
+	{ "app option outside a section is refused", "auth = none\n",
+	    "c.conf:1: \"auth\" belongs in an [app NAME] section" },
+	{ "bad section header", "[application a]\n",
+	    "c.conf:1: expected \"[app NAME]\"" },
+	{ "bad app name", "[app A B]\n", "c.conf:1: bad app name \"A B\"" },
+	{ "unterminated quote", "user = \"x\n",
+	    "c.conf:1: unterminated quote" },
+	{ "command-line only option", "grant-entitlement = x\n",
+	    "c.conf:1: \"grant-entitlement\" is not allowed in a file" },
+};
+
+int
+main(void)
+{
+	struct config	c;
+	const char	*v, *where;
+	size_t		i;
+	int		b;
+	static const char good[] =
+	    "# comment\nuser = nobody\nbase-url = https://global\n"
+	    "[app demo]\nbase-url = \"https://file\"\nresolve = a:1:b\n"
+	    "resolve = c:2:d\nprovisioning = yes\n";
+
+	t_init("test_config");
+	for (i = 0; i < sizeof(bad_rows) / sizeof(bad_rows[0]); i++) {
+		config_init(&c);
+		t_ok(config_parse(&c, bad_rows[i].text, strlen(bad_rows[i].text),
+		    "c.conf") != 0 && strcmp(c.err, bad_rows[i].err) == 0,
+		    bad_rows[i].name, "got \"%s\"", c.err);
+		config_clear(&c);
+	}
+	config_init(&c);
+	t_int("good file parses", config_parse(&c, good, sizeof(good) - 1,
+	    "c.conf"), 0);
+	unsetenv("BATON_BASE_URL");
+	t_str("app section beats global", config_get(&c, "demo", "base-url",
+	    &where), "https://file");
+	t_str("where names file:line", where, "c.conf:5");
+	t_str("global applies to other apps", config_get(&c, "x", "base-url",
+	    NULL), "https://global");
+	setenv("BATON_BASE_URL", "https://env", 1);
+	t_str("environment beats file", config_get(&c, "demo", "base-url",
+	    &where), "https://env");
+	t_str("environment source named", where, "environment");
+	t_int("flag accepted", config_set_flag(&c, "base-url", NULL,
+	    "https://flag"), 0);
+	t_str("flag beats environment", config_get(&c, "demo", "base-url",
+	    NULL), "https://flag");
+	unsetenv("BATON_BASE_URL");
+	t_str("default when unset", config_get(&c, "demo", "timeout", NULL),
+	    "120");
+	t_int("list option keeps every value", (long long)config_list(&c,
+	    "demo", "resolve", (const char *[4]){ 0 }, 4), 2);
+	t_int("boolean yes", config_bool(&c, "demo", "provisioning", &b), 0);
+	t_int("boolean value", b, 1);
+	t_int("secret flag refused", config_set_flag(&c, "private-key", NULL,
+	    "k"), PC_E_CONFIG);
+	t_ok(strstr(c.err, "BATON_PRIVATE_KEY") != NULL,
+	    "secret refusal names the variable", "got \"%s\"", c.err);
+	t_int("unknown flag refused", config_set_flag(&c, "nope", NULL, "1"),
+	    PC_E_CONFIG);
+	setenv("BATON_PRIVATE_KEY", "k", 1);
+	t_ok(config_get(&c, NULL, "private-key", NULL) == NULL,
+	    "config_get never returns a secret", "it did");
+	(void)!config_set_flag(&c, "dry-run", NULL, "maybe");
+	t_int("bad boolean refused", config_bool(&c, NULL, "dry-run", &b),
+	    PC_E_VALUE);
+	v = config_get(&c, NULL, "user", NULL);
+	t_str("global value", v, "nobody");
+	config_clear(&c);
+	return t_done();
+}

@@ -1,0 +1,117 @@
+/* Egress rules: parsing, path hygiene and matching, one row each. */
+#include <stdio.h>
+#include <string.h>
+
+#include "egress.h"
+#include "t.h"
+
+static const char rules[] =
+    "# test rules\n"
+    "GET    $base /api/v2/orgs\n"
+    "GET    $base /api/v2/orgs/*/users\n"
+    "PATCH  $base /api/v2/orgs/*/users/*\n"
+    "POST   $base /api/v2/orgs/*/users/*:addRole\n"
+    "DELETE $base /api/v2/groups/*/databaseUsers/*/*\n"
+    "GET    other.example.com /static/**\n"
+    "POST   $base /api/oauth/token\n";
+
+static const struct {
+	const char	*name, *method, *host, *path;
+	int		 want;
+} rows[] = {
+	{ "allows a listed path", "GET", "h", "/api/v2/orgs", 0 },
+	{ "allows a query string", "GET", "h",
+	    "/api/v2/orgs/1/users?pageNum=1&itemsPerPage=500", 0 },
+	{ "* matches one segment", "GET", "h", "/api/v2/orgs/abc/users", 0 },
+	{ "* does not match two segments", "GET", "h",
+	    "/api/v2/orgs/a/b/users", PC_E_POLICY },
+	{ "* does not match an empty segment", "GET", "h",
+	    "/api/v2/orgs//users", PC_E_POLICY },
+	{ "method must match", "DELETE", "h", "/api/v2/orgs", PC_E_POLICY },
+	{ "refuses a path outside the rules", "GET", "h", "/admin",
+	    PC_E_POLICY },
+	{ "refuses a prefix of a rule", "GET", "h", "/api/v2", PC_E_POLICY },
+	{ "refuses a longer path than the rule", "GET", "h",
+	    "/api/v2/orgs/x", PC_E_POLICY },
+	{ "*SUFFIX matches a segment ending in it", "POST", "h",
+	    "/api/v2/orgs/o/users/u:addRole", 0 },
+	{ "*SUFFIX needs something before it", "POST", "h",
+	    "/api/v2/orgs/o/users/:addRole", PC_E_POLICY },
+	{ "*SUFFIX refuses another suffix", "POST", "h",
+	    "/api/v2/orgs/o/users/u:removeRole", PC_E_POLICY },
+	{ "allows %2F inside a segment", "DELETE", "h",
+	    "/api/v2/groups/g/databaseUsers/%24external/arn%3Aaws%2Frole", 0 },
+	{ "refuses ..", "GET", "h", "/api/v2/orgs/../users", PC_E_POLICY },
+	{ "refuses .", "GET", "h", "/api/v2/./orgs", PC_E_POLICY },
+	{ "refuses %2e%2e", "GET", "h", "/api/v2/orgs/%2e%2e/users",
+	    PC_E_POLICY },
+	{ "refuses %2E.", "GET", "h", "/api/v2/orgs/%2E./users",
+	    PC_E_POLICY },
+	{ "refuses //", "GET", "h", "//api/v2/orgs", PC_E_POLICY },
+	{ "refuses a backslash", "GET", "h", "/api/v2\\orgs", PC_E_POLICY },
+	{ "refuses a fragment", "GET", "h", "/api/v2/orgs#x", PC_E_POLICY },
+	{ "refuses a space", "GET", "h", "/api/v2/orgs x", PC_E_POLICY },
+	{ "refuses a bad escape", "GET", "h", "/api/v2/orgs/%zz/users",
+	    PC_E_POLICY },
+	{ "refuses an encoded NUL", "GET", "h", "/api/v2/orgs/a%00/users",
+	    PC_E_POLICY },
+	{ "refuses a non-ASCII byte", "GET", "h", "/api/v2/orgs/\xc3\xa9/users",
+	    PC_E_POLICY },
+	{ "refuses a relative path", "GET", "h", "api/v2/orgs", PC_E_POLICY },
+	{ "refuses a bad byte in the query", "GET", "h",
+	    "/api/v2/orgs?a=b c", PC_E_POLICY },
+	{ "refuses a bad escape in the query", "GET", "h", "/api/v2/orgs?a=%",
+	    PC_E_POLICY },
+	{ "literal host must match", "GET", "h", "/static/a.js", PC_E_POLICY },
+	{ "literal host matches case-insensitively", "GET",
+	    "Other.Example.com", "/static/a/b.js", 0 },
+	{ "** matches the rest", "GET", "other.example.com", "/static/x/y/z",
+	    0 },
+	{ "** matches nothing more", "GET", "other.example.com", "/static",
+	    0 },
+};
+
+static const struct {
+	const char	*name, *text, *err;
+} file_rows[] = {
+	{ "unknown method named with file:line", "GET $base /a\nPATCHX $base "
+	    "/x\n", "e.rules:2: unknown method \"PATCHX\"" },
+	{ "three fields required", "GET /a\n",
+	    "e.rules:1: expected \"METHOD HOST PATH\"" },
+	{ "path must be absolute", "GET $base a\n",
+	    "e.rules:1: path \"a\": must start with /" },
+	{ "** only last", "GET $base /**/x\n",
+	    "e.rules:1: path \"/**/x\": ** must be the last segment" },
+	{ "no empty segment", "GET $base /a//b\n",
+	    "e.rules:1: path \"/a//b\": empty segment" },
+	{ "no query in a pattern", "GET $base /a?b\n",
+	    "e.rules:1: path \"/a?b\": no query or fragment in a pattern" },
+};
+
+int
+main(void)
+{
+	struct egress_rules	r = { 0 };
+	char			err[256];
+	size_t			i;
+
+	t_init("test_egress");
+	t_int("parses the rules", egress_rules_parse(&r, rules,
+	    sizeof(rules) - 1, "t.rules", err, sizeof(err)), 0);
+	t_int("seven rules", (long long)r.n, 7);
+	for (i = 0; i < sizeof(rows) / sizeof(rows[0]); i++)
+		t_int(rows[i].name, egress_check(&r, rows[i].method,
+		    rows[i].host, rows[i].path), rows[i].want);
+	egress_rules_clear(&r);
+	t_int("NULL rules fail closed", egress_check(NULL, "GET", "h",
+	    "/api/v2/orgs"), PC_E_POLICY);
+	for (i = 0; i < sizeof(file_rows) / sizeof(file_rows[0]); i++) {
+		memset(&r, 0, sizeof(r));
+		t_ok(egress_rules_parse(&r, file_rows[i].text,
+		    strlen(file_rows[i].text), "e.rules", err, sizeof(err)) != 0
+		    && strcmp(err, file_rows[i].err) == 0, file_rows[i].name,
+		    "got \"%s\"", err);
+		egress_rules_clear(&r);
+	}
+	return t_done();
+}
