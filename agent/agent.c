@@ -20,6 +20,7 @@
 
 #include "agent.h"
 #include "apps.h"
+#include "audit.h"
 #include "auth.h"
 #include "cidr.h"
 #include "cred.h"
@@ -195,6 +196,7 @@ agent_transport(struct agent *ag, struct agent_app *aa, struct broker_app *ba)
 	ba->max_writes = (unsigned)n;
 	if (config_bool(ag->cfg, name, "provisioning", &ba->provisioning) != 0)
 		return agent_fail("%s", ag->cfg->err);
+	ba->domains = config_get(ag->cfg, name, "approved-domains", NULL);
 	return EXIT_OK;
 }
 
@@ -248,10 +250,13 @@ agent_setup(struct agent *ag, struct config *cfg, uint32_t op)
 	for (i = 0; i < n; i++)
 		if ((rc = agent_app_setup(ag, names[i])) != EXIT_OK)
 			return rc;
+	if (config_bool(cfg, NULL, "read-only", &ag->broker.read_only) != 0 ||
+	    config_bool(cfg, NULL, "dry-run", &ag->broker.dry_run) != 0)
+		return agent_fail("%s", cfg->err);
 	user = config_get(cfg, NULL, "user", NULL);
 	if (spawn_id_resolve(&ag->id, user) != 0)
 		return EXIT_USAGE;
-	return EXIT_OK;
+	return audit_open(cfg);
 }
 
 static void
@@ -344,4 +349,5 @@ agent_clear(struct agent *ag)
 	}
 	chan_clear(&ag->bch);
 	ag->napps = 0;
+	audit_close();
 }

@@ -10,7 +10,7 @@ static const struct app_auth test_auths[] = {
 };
 
 static const char *const demo_opts[] = { "path", NULL };
-static const char *const sbxtest_opts[] = { "path", "action", NULL };
+static const char *const sbxtest_opts[] = { "path", "action", "body", NULL };
 
 const struct app_def apps[] = {
 	{ "demo", "portcullis-fetch-demo", APP_AUTH_NONE, NULL, AUTH_BEARER, test_auths,

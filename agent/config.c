@@ -62,6 +62,7 @@ const struct opt_def config_opts[] = {
 	/* Per app: what the fetcher is told. */
 	{ "path",			A,	NULL,	"demo: path to GET" },
 	{ "action",			A,	NULL,	"sbxtest: misbehaviour" },
+	{ "body",			A,	NULL,	"sbxtest: body to POST" },
 	{ "org",			A,	NULL,	"Atlassian org id" },
 	{ "environment",		A,	NULL,	"Ironclad na1|eu1|demo" },
 	{ "hostname",			A,	NULL,	"Confluence DC base" },

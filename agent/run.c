@@ -13,6 +13,7 @@
 
 #include "agent.h"
 #include "apps.h"
+#include "audit.h"
 #include "log.h"
 #include "run.h"
 #include "supervise.h"
@@ -170,14 +171,9 @@ run_on_done(struct chan *c, struct msg *m, void *arg)
 static int
 run_on_audit(struct chan *c, struct msg *m, void *arg)
 {
-	char	text[MSG_TEXT_MAX + 1];
-
 	(void)c;
 	(void)arg;
-	if (tlv_str(&m->tf, TAG_AUDIT_TEXT, text, sizeof(text)) != 0)
-		return PC_E_VALUE;
-	log_debug("audit: %s", text);
-	return 0;
+	return audit_record(m);
 }
 
 static int

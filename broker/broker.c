@@ -5,6 +5,7 @@
 #include <sys/prctl.h>
 #include <sys/resource.h>
 
+#include <ctype.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <poll.h>
@@ -13,6 +14,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 #include <unistd.h>
 
 #include "auth.h"
@@ -59,21 +61,35 @@ broker_is_write(const char *m)
 	return strcmp(m, "GET") != 0 && strcmp(m, "HEAD") != 0;
 }
 
-/* One audit line to the agent for every write, sent or refused. */
+struct broker_write {
+	const char	*method, *path, *op, *target;
+	const uint8_t	*body;
+	size_t		 len;
+};
+
+/* One audit record to the agent for every write, sent or refused. */
 static void
-broker_audit(struct broker *b, struct broker_app *a, const char *method,
-    const char *op, const char *target, long status, const char *reqid)
+broker_audit(struct broker *b, struct broker_app *a,
+    const struct broker_write *w, long status, const char *reqid,
+    const char *result, int with_body)
 {
 	struct buf	buf;
-	char		line[MSG_TEXT_MAX];
+	int		e;
 
-	(void)snprintf(line, sizeof(line), "app=%s op=%s method=%s "
-	    "target=%s status=%ld request=%s", a->name, op, method,
-	    target, status, reqid);
-	buf_init(&buf, MSG_TEXT_MAX + 64, 0);
-	if (tlv_add_str(&buf, TAG_AUDIT_TEXT, line) == 0 &&
-	    chan_send_buf(&b->agent, MSG_AUDIT, 0, &buf) != 0)
-		log_warnx("broker: cannot send audit line to the agent");
+	buf_init(&buf, MSG_REQ_MAX + 3 * MSG_PAYLOAD_MAX, 0);
+	if ((e = tlv_add_str(&buf, TAG_AUDIT_APP, a->name)) ||
+	    (e = tlv_add_str(&buf, TAG_AUDIT_OP, w->op)) ||
+	    (e = tlv_add_str(&buf, TAG_AUDIT_METHOD, w->method)) ||
+	    (e = tlv_add_str(&buf, TAG_AUDIT_PATH, w->path)) ||
+	    (e = tlv_add_str(&buf, TAG_AUDIT_TARGET, w->target)) ||
+	    (e = tlv_add_u32(&buf, TAG_AUDIT_STATUS, (uint32_t)status)) ||
+	    (e = tlv_add_str(&buf, TAG_AUDIT_REQID, reqid)) ||
+	    (e = tlv_add_str(&buf, TAG_AUDIT_RESULT, result)) ||
+	    (with_body && w->body != NULL && (e = tlv_add_bytes(&buf,
+	    TAG_AUDIT_BODY, w->body, w->len))) ||
+	    (e = chan_send_buf(&b->agent, MSG_AUDIT, 0, &buf)))
+		log_warnx("broker: cannot send an audit record: %s",
+		    err_str(e));
 	buf_clear(&buf);
 }
 
@@ -122,39 +138,107 @@ out:
 	return e;
 }
 
+/*
+ * Every e-mail address in a write body must be in an approved domain
+ * (Atlas "restrict access by domain"). The body is the fetcher's own
+ * text, so any address-shaped token counts: fail closed.
+ */
+static int
+broker_domains_check(const char *domains, const uint8_t *p, size_t len,
+    char *bad, size_t badsz)
+{
+	size_t	i, j, k, dl;
+
+	for (i = 0; domains != NULL && i < len; i++) {
+		if (p[i] != '@' || i == 0 || !(isalnum(p[i - 1]) ||
+		    strchr("._%+-", p[i - 1]) != NULL))
+			continue;
+		for (j = i + 1; j < len && (isalnum(p[j]) || p[j] == '.' ||
+		    p[j] == '-'); j++)
+			;
+		dl = j - i - 1;
+		(void)snprintf(bad, badsz, "%.*s", (int)dl, p + i + 1);
+		for (k = 0; domains[k] != '\0'; ) {
+			size_t n = strcspn(domains + k, ", ");
+
+			if (n == dl && n > 0 && strncasecmp(domains + k,
+			    (const char *)p + i + 1, n) == 0)
+				break;
+			k += n;
+			k += strspn(domains + k, ", ");
+		}
+		if (domains[k] == '\0')
+			return PC_E_POLICY;
+	}
+	return 0;
+}
+
+/* The switches on writes, in order; 0 or a refusal already sent. */
+static int
+broker_write_policy(struct broker_call *bc, struct msg *m,
+    const struct broker_write *w)
+{
+	struct broker		*b = bc->b;
+	struct broker_app	*a = bc->a;
+	char			 why[MSG_TEXT_MAX], dom[256];
+
+	why[0] = '\0';
+	if (b->read_only)
+		(void)snprintf(why, sizeof(why), "read-only mode refuses "
+		    "every write");
+	else if (!a->provisioning)
+		(void)snprintf(why, sizeof(why), "provisioning is not enabled "
+		    "for %s (--provisioning)", a->name);
+	else if (broker_domains_check(a->domains, w->body, w->len, dom,
+	    sizeof(dom)) != 0)
+		(void)snprintf(why, sizeof(why), "e-mail domain \"%s\" is not "
+		    "in approved-domains", dom);
+	else if (a->writes >= a->max_writes)
+		(void)snprintf(why, sizeof(why), "maximum of %u writes per run "
+		    "reached", a->max_writes);
+	if (why[0] != '\0') {
+		broker_audit(b, a, w, 0, "-", why, 0);
+		(void)broker_refuse(bc, m, PC_E_POLICY, "%s %s refused: %s",
+		    w->method, w->path, why);
+		return PC_E_POLICY;
+	}
+	if (b->dry_run) {
+		broker_audit(b, a, w, 0, "-", "dry-run", 1);
+		(void)chan_send_err(&a->ch, m->id, PC_E_DRYRUN, "dry run: %s %s "
+		    "not sent", w->method, w->path);
+		return PC_E_DRYRUN;
+	}
+	return 0;
+}
+
 /* Policy before any byte leaves: method, egress rule, write switches. */
 static int
-broker_policy(struct broker_call *bc, struct msg *m, const char *method,
-    const char *path, const char *op, const char *target)
+broker_policy(struct broker_call *bc, struct msg *m,
+    const struct broker_write *w)
 {
 	struct broker_app	*a = bc->a;
 
-	if (!broker_method_ok(method))
+	if (!broker_method_ok(w->method))
 		return broker_refuse(bc, m, PC_E_POLICY, "method \"%.16s\" is "
-		    "not allowed", method), PC_E_POLICY;
-	if (egress_check(a->egress, method, a->host, path) != 0) {
-		char	what[600];
-
-		(void)snprintf(what, sizeof(what), "%s %.500s", method, path);
-		if (broker_is_write(method))
-			broker_audit(bc->b, a, method, op, target, 0, "refused");
+		    "not allowed", w->method), PC_E_POLICY;
+	if (egress_check(a->egress, w->method, a->host, w->path) != 0) {
+		if (broker_is_write(w->method))
+			broker_audit(bc->b, a, w, 0, "-", "refused by egress "
+			    "rules", 0);
 		return broker_refuse(bc, m, PC_E_POLICY, "egress rules refuse "
-		    "%s", what), PC_E_POLICY;
+		    "%s %.500s", w->method, w->path), PC_E_POLICY;
 	}
-	if (!broker_is_write(method))
+	if (!broker_is_write(w->method))
 		return 0;
-	if (bc->b->read_only || !a->provisioning) {
-		broker_audit(bc->b, a, method, op, target, 0, "refused");
-		return broker_refuse(bc, m, PC_E_POLICY, "%s", bc->b->read_only ?
-		    "read-only mode refuses every write" :
-		    "provisioning is not enabled for this app"), PC_E_POLICY;
-	}
-	if (a->writes >= a->max_writes) {
-		broker_audit(bc->b, a, method, op, target, 0, "refused");
-		return broker_refuse(bc, m, PC_E_POLICY, "%s", "maximum writes "
-		    "per run reached"), PC_E_POLICY;
-	}
-	return 0;
+	return broker_write_policy(bc, m, w);
+}
+
+static void
+broker_req_text(const struct msg *m, unsigned tag, char *dst, size_t dstsz,
+    const char *dflt)
+{
+	if (tlv_str(&m->tf, tag, dst, dstsz) != 0)
+		(void)snprintf(dst, dstsz, "%s", dflt);
 }
 
 static int
@@ -162,39 +246,43 @@ broker_on_http_req(struct chan *c, struct msg *m, void *arg)
 {
 	struct broker_call	*bc = arg;
 	struct broker_app	*a = bc->a;
+	struct broker_write	 w;
 	struct http_req		 req;
 	struct http_resp	 r;
 	char			 method[16], path[MSG_PATH_MAX + 1024];
 	char			 accept[130], ctype[130], op[66], target[1026];
 	char			 reqid[32];
-	size_t			 plen;
+	size_t			 blen = strlen(a->base_path);
 	int			 e;
 
 	(void)c;
-	memset(&req, 0, sizeof(req));
-	accept[0] = ctype[0] = '\0';
-	(void)snprintf(op, sizeof(op), "write");
-	(void)snprintf(target, sizeof(target), "-");
+	memcpy(path, a->base_path, blen);
 	if (tlv_str(&m->tf, TAG_HTTP_REQ_METHOD, method, sizeof(method)) != 0 ||
-	    tlv_str(&m->tf, TAG_HTTP_REQ_PATH, path + strlen(a->base_path),
-	    sizeof(path) - strlen(a->base_path)) != 0)
+	    tlv_str(&m->tf, TAG_HTTP_REQ_PATH, path + blen,
+	    sizeof(path) - blen) != 0)
 		return PC_E_VALUE;
-	memcpy(path, a->base_path, strlen(a->base_path));
-	(void)!tlv_str(&m->tf, TAG_HTTP_REQ_ACCEPT, accept, sizeof(accept));
-	(void)!tlv_str(&m->tf, TAG_HTTP_REQ_CTYPE, ctype, sizeof(ctype));
-	(void)!tlv_str(&m->tf, TAG_HTTP_REQ_OPERATION, op, sizeof(op));
-	(void)!tlv_str(&m->tf, TAG_HTTP_REQ_TARGET, target, sizeof(target));
-	if (path[strlen(a->base_path)] != '/')
+	if (path[blen] != '/')
 		return broker_refuse(bc, m, PC_E_POLICY, "path must start "
 		    "with /");
-	if (broker_policy(bc, m, method, path, op, target) != 0)
+	broker_req_text(m, TAG_HTTP_REQ_ACCEPT, accept, sizeof(accept), "");
+	broker_req_text(m, TAG_HTTP_REQ_CTYPE, ctype, sizeof(ctype), "");
+	broker_req_text(m, TAG_HTTP_REQ_OPERATION, op, sizeof(op), "write");
+	broker_req_text(m, TAG_HTTP_REQ_TARGET, target, sizeof(target), "-");
+	memset(&w, 0, sizeof(w));
+	w.method = method;
+	w.path = path;
+	w.op = op;
+	w.target = target;
+	w.body = tlv_bytes(&m->tf, TAG_HTTP_REQ_BODY, &w.len);
+	if (broker_policy(bc, m, &w) != 0)
 		return 0;
+	memset(&req, 0, sizeof(req));
 	req.method = method;
 	req.path = path;
 	req.accept = accept[0] ? accept : NULL;
 	req.ctype = ctype[0] ? ctype : NULL;
-	req.body = tlv_bytes(&m->tf, TAG_HTTP_REQ_BODY, &plen);
-	req.len = plen;
+	req.body = w.body;
+	req.len = w.len;
 	(void)snprintf(reqid, sizeof(reqid), "r%llu-%d",
 	    (unsigned long long)++bc->b->reqno, (int)getpid());
 	http_resp_init(&r);
@@ -202,8 +290,8 @@ broker_on_http_req(struct chan *c, struct msg *m, void *arg)
 		a->writes++;
 	e = http_perform(a, &req, &r);
 	if (broker_is_write(method))
-		broker_audit(bc->b, a, method, op, target, e == 0 ? r.status :
-		    -1, reqid);
+		broker_audit(bc->b, a, &w, e == 0 ? r.status : 0, reqid,
+		    e == 0 ? "sent" : r.err, 0);
 	if (e != 0)
 		(void)broker_refuse(bc, m, e, "%s", r.err);
 	else if (r.status >= 300 && r.status < 400)

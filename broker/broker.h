@@ -50,6 +50,7 @@ struct broker_app {
 	unsigned		 writes;
 	unsigned		 max_writes;
 	int			 provisioning;
+	const char		*domains;	/* approved e-mail domains */
 	void			*http;		/* http.c state (CURL handle) */
 };
 

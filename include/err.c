@@ -29,6 +29,7 @@ static const char *const err_sentences[] = {
 	[-PC_E_REMOTE]		= "peer reported an error",
 	[-PC_E_TIMEOUT]		= "operation timed out",
 	[-PC_E_CONFIG]		= "invalid configuration",
+	[-PC_E_DRYRUN]		= "dry run: not sent",
 };
 
 const char *

@@ -43,7 +43,8 @@ enum pc_err {
 	PC_E_REMOTE	= -24,	/* the peer reported an error */
 	PC_E_TIMEOUT	= -25,	/* operation timed out */
 	PC_E_CONFIG	= -26,	/* configuration is invalid */
-	PC_E_LAST	= -27
+	PC_E_DRYRUN	= -27,	/* dry run: the write was printed, not sent */
+	PC_E_LAST	= -28
 };
 
 /*

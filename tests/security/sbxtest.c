@@ -10,6 +10,7 @@
 #include <sys/uio.h>
 
 #include <fcntl.h>
+#include <stdio.h>
 #include <string.h>
 #include <time.h>
 #include <unistd.h>
@@ -70,6 +71,36 @@ sbxtest_hold(struct fetch *f)
 	return 0;
 }
 
+/* One write: POST opts "body" to opts "path". */
+static int
+sbxtest_post(struct fetch *f)
+{
+	struct fetch_req	req = { .method = "POST", .path = "/data/x",
+				    .accept = "application/json",
+				    .ctype = "application/json",
+				    .operation = "create_account",
+				    .target = "user:bob" };
+	struct fetch_resp	resp;
+	char			path[1024], body[2048];
+	int			e;
+
+	if (fetch_opt(f, "path", path, sizeof(path)) != NULL)
+		req.path = path;
+	if (fetch_opt(f, "body", body, sizeof(body)) == NULL)
+		(void)snprintf(body, sizeof(body), "{}");
+	req.body = body;
+	req.len = strlen(body);
+	fetch_resp_init(&resp);
+	e = fetch_http(f, &req, &resp);
+	if (e == 0)
+		fetch_result(f, "HTTP %u", resp.status);
+	else
+		fetch_result(f, "refused: %s", e == PC_E_REMOTE ? resp.err :
+		    err_str(e));
+	fetch_resp_clear(&resp);
+	return e;
+}
+
 static int
 sbxtest_run(struct fetch *f)
 {
@@ -105,6 +136,8 @@ sbxtest_run(struct fetch *f)
 		return sbxtest_hold(f);
 	if (strcmp(a, "hello") == 0)
 		return sbxtest_get(f);
+	if (strcmp(a, "post") == 0)
+		return sbxtest_post(f);
 	return PC_E_VALUE;
 }
 

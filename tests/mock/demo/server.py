@@ -60,6 +60,15 @@ class Handler(http.server.BaseHTTPRequestHandler):
             self.send_json(404, {"error": "not found"})
 
 
+def do_POST(self):
+    n = int(self.headers.get("Content-Length", "0"))
+    body = self.rfile.read(n) if n else b""
+    self.send_json(201, {"created": True, "len": len(body)})
+
+
+Handler.do_POST = do_POST
+
+
 class Server(http.server.ThreadingHTTPServer):
     daemon_threads = True
 

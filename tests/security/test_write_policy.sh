@@ -1,0 +1,64 @@
+#!/bin/sh
+# Writes: refused before any connection without --provisioning, in
+# read-only mode, to an unapproved e-mail domain, or past max-writes;
+# --dry-run prints them and sends nothing; each gets an audit line
+# (text or JSON lines) that never holds the token.
+. "$(dirname "$0")/../lib/common.sh"
+t_ca
+t_mock m 127.0.0.1
+echo "allow 127.0.0.1/32" > "$TMP/allow.cidr"
+printf 'POST $base /data/*\n' > "$TMP/egress.rules"
+TOKEN=tok-audit-$$-q7
+t_conf "$TMP/c.conf" sbxtest "https://127.0.0.1:$PORT_m" \
+	"allow-file = $TMP/allow.cidr" "egress-file = $TMP/egress.rules" \
+	"action = post" 'body = {"email":"bob@evil.example","role":"x"}'
+sed -i 's/^auth = none/auth = bearer/' "$TMP/c.conf"
+echo "audit-log = $TMP/audit.log" | cat - "$TMP/c.conf" > "$TMP/c2.conf"
+run() {		# name, flags...
+	n=$1
+	shift
+	BATON_API_TOKEN=$TOKEN "$PORTCULLIS" --config "$TMP/c2.conf" \
+		--app sbxtest "$@" >"$TMP/$n.out" 2>"$TMP/$n.err"
+	echo $? > "$TMP/$n.rc"
+}
+
+run noprov
+t_eq "without --provisioning: fails" "$(cat "$TMP/noprov.rc")" 1
+t_grep "without --provisioning: refused" \
+	'provisioning is not enabled for sbxtest' "$TMP/noprov.err"
+run ro --provisioning --read-only
+t_grep "read-only: refused" 'read-only mode refuses every write' "$TMP/ro.err"
+run dom --provisioning --approved-domains example.com
+t_grep "unapproved domain: refused, domain named" \
+	'e-mail domain "evil.example" is not in approved-domains' "$TMP/dom.err"
+run cap --provisioning --max-writes 0
+t_grep "max-writes: refused" 'maximum of 0 writes per run' "$TMP/cap.err"
+run dry --provisioning --dry-run
+t_grep "dry-run: prints the request" '^dry-run: POST /data/x$' "$TMP/dry.out"
+t_grep "dry-run: prints the body" '"email":"bob@evil.example"' "$TMP/dry.out"
+t_eq "nothing reached the server" "$(t_count m)" 0
+
+run ok --provisioning --approved-domains "example.com, evil.example"
+t_eq "approved write: exit 0" "$(cat "$TMP/ok.rc")" 0
+t_grep "approved write: sent" 'sbxtest: HTTP 201' "$TMP/ok.out"
+t_eq "approved write reached the server" "$(t_count m)" 1
+
+t_eq "one audit line per write" "$(wc -l < "$TMP/audit.log")" 6
+t_grep "audit: refusal recorded" 'result=read-only_mode_refuses_every_write' \
+	"$TMP/audit.log"
+t_grep "audit: dry run recorded" 'method=POST path=/data/x .*result=dry-run' \
+	"$TMP/audit.log"
+t_grep "audit: sent write with status" 'op=create_account .*target=user:bob .*result=sent status=201' \
+	"$TMP/audit.log"
+t_nogrep "audit never holds the token" "$TOKEN" "$TMP/audit.log"
+t_check "audit log is 0600" test "$(stat -c %a "$TMP/audit.log")" = 600
+
+sed -i "s|^audit-log = .*|audit-log = $TMP/audit.json\naudit-format = json|" "$TMP/c2.conf"
+run json --provisioning
+run json2 --provisioning --read-only
+t_check "JSON lines parse" python3 -c '
+import json, sys
+rows = [json.loads(l) for l in open(sys.argv[1])]
+assert len(rows) == 2 and rows[0]["status"] == 201 and rows[1]["result"].startswith("read-only")
+' "$TMP/audit.json"
+t_done
