@@ -191,9 +191,14 @@ fetch_http(struct fetch *f, const struct fetch_req *req,
 	if ((e = chan_recv(&f->broker, &m)) != 0)
 		return e;
 	if (m.type == MSG_ERR) {
+		uint32_t code = 0;
+
 		(void)!tlv_str(&m.tf, TAG_ERR_TEXT, resp->err,
 		    sizeof(resp->err));
-		return PC_E_REMOTE;
+		(void)!tlv_u32(&m.tf, TAG_ERR_CODE, &code);
+		/* The broker's own reason when it is one we know. */
+		return code > 0 && code < (uint32_t)-PC_E_LAST ? -(int)code :
+		    PC_E_REMOTE;
 	}
 	if (m.type != MSG_HTTP_RESP || m.id != id)
 		return PC_E_STATE;

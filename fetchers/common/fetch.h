@@ -71,8 +71,8 @@ void	fetch_resp_init(struct fetch_resp *r);
 void	fetch_resp_clear(struct fetch_resp *r);
 /*
  * Send req to the broker and wait for its answer. 0 with resp filled
- * (any HTTP status), PC_E_REMOTE with resp->err set when the broker
- * refused, or a channel error.
+ * (any HTTP status); when the broker refused, its reason (PC_E_POLICY,
+ * PC_E_DRYRUN, PC_E_TLS...) with resp->err set; or a channel error.
  */
 int	fetch_http(struct fetch *f, const struct fetch_req *req,
 	    struct fetch_resp *resp) PC_WUR;

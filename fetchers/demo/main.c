@@ -35,7 +35,7 @@ demo_run(struct fetch *f)
 		req.path = path;
 	fetch_resp_init(&resp);
 	if ((e = fetch_http(f, &req, &resp)) != 0) {
-		fetch_result(f, "GET %s: %s", req.path, e == PC_E_REMOTE ?
+		fetch_result(f, "GET %s: %s", req.path, resp.err[0] != '\0' ?
 		    resp.err : err_str(e));
 		fetch_resp_clear(&resp);
 		return e;

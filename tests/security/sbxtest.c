@@ -35,7 +35,7 @@ sbxtest_get(struct fetch *f)
 		fetch_result(f, "HTTP %u, %zu bytes", resp.status,
 		    resp.body.len);
 	else
-		fetch_result(f, "refused: %s", e == PC_E_REMOTE ? resp.err :
+		fetch_result(f, "refused: %s", resp.err[0] != '\0' ? resp.err :
 		    err_str(e));
 	fetch_resp_clear(&resp);
 	return e;
@@ -95,7 +95,7 @@ sbxtest_post(struct fetch *f)
 	if (e == 0)
 		fetch_result(f, "HTTP %u", resp.status);
 	else
-		fetch_result(f, "refused: %s", e == PC_E_REMOTE ? resp.err :
+		fetch_result(f, "refused: %s", resp.err[0] != '\0' ? resp.err :
 		    err_str(e));
 	fetch_resp_clear(&resp);
 	return e;
