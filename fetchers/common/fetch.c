@@ -237,3 +237,15 @@ fetch_result(struct fetch *f, const char *fmt, ...)
 	(void)vsnprintf(f->result, sizeof(f->result), fmt, ap);
 	va_end(ap);
 }
+
+int
+fetch_fmt(char *dst, size_t dstsz, const char *fmt, ...)
+{
+	va_list	ap;
+	int	n;
+
+	va_start(ap, fmt);
+	n = vsnprintf(dst, dstsz, fmt, ap);
+	va_end(ap);
+	return n < 0 || (size_t)n >= dstsz ? PC_E_TOOBIG : 0;
+}

@@ -80,6 +80,12 @@ int	fetch_http(struct fetch *f, const struct fetch_req *req,
 int	fetch_record(struct fetch *f, struct buf *payload) PC_WUR;
 void	fetch_log(struct fetch *f, int level, const char *fmt, ...)
 	    PC_PRINTF(3, 4);
+/*
+ * snprintf that says when it cut: 0, or PC_E_TOOBIG with dst holding
+ * the truncated text (fine for messages; paths check it).
+ */
+int	fetch_fmt(char *dst, size_t dstsz, const char *fmt, ...)
+	    PC_PRINTF(3, 4);
 /* Set the one-line result that DONE carries. */
 void	fetch_result(struct fetch *f, const char *fmt, ...) PC_PRINTF(2, 3);
 

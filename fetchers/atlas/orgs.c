@@ -1,0 +1,94 @@
+/*
+ * Runs in: the Atlas fetcher. Input: GET /orgs pages (untrusted). Each
+ * organization brings its role entitlements, then its users, teams,
+ * projects and API keys.
+ */
+#include <stdint.h>
+#include <stdio.h>
+
+#include "atlas.h"
+
+static int
+atlas_org_ents(struct atlas *a, const char *org, const char *name)
+{
+	char	disp[600];
+	size_t	i;
+	int	e;
+
+	for (i = 0; atlas_org_roles[i] != NULL; i++) {
+		const char *slug = atlas_org_role_slug(atlas_org_roles[i]);
+
+		(void)fetch_fmt(disp, sizeof(disp), "%s organization %s", name,
+		    slug);
+		if ((e = emit_ent(a->f, "organization", org, slug, disp,
+		    PURPOSE_PERMISSION, "user", atlas_org_roles[i])) != 0)
+			return e;
+	}
+	/* Distinct slugs: baton reused "member" and "part" here. */
+	(void)fetch_fmt(disp, sizeof(disp), "%s organization team", name);
+	if ((e = emit_ent(a->f, "organization", org, "team", disp,
+	    PURPOSE_ASSIGNMENT, "team", "teams of the organization")) != 0)
+		return e;
+	(void)fetch_fmt(disp, sizeof(disp), "%s organization project", name);
+	return emit_ent(a->f, "organization", org, "project", disp,
+	    PURPOSE_ASSIGNMENT, "project", "projects of the organization");
+}
+
+static int
+atlas_org_item(struct atlas *a, const struct pcj_doc *d, int o, void *arg)
+{
+	struct emit_res	r = { .rtype = "organization" };
+	char		id[64], name[512];
+	int		e;
+
+	(void)arg;
+	if (!atlas_hexid(atlas_str(d, o, "id", id, sizeof(id))))
+		return 0;
+	(void)atlas_str(d, o, "name", name, sizeof(name));
+	r.id = id;
+	r.name = name[0] ? name : id;
+	if ((e = emit_resource(a->f, &r)) != 0 ||
+	    (e = atlas_org_ents(a, id, r.name)) != 0 ||
+	    (e = atlas_users_sync(a, id)) != 0 ||
+	    (e = atlas_teams_sync(a, id)) != 0 ||
+	    (e = atlas_projects_sync(a, id)) != 0 ||
+	    (e = atlas_apikeys_sync(a, id)) != 0)
+		return e;
+	return 0;
+}
+
+int
+atlas_orgs_sync(struct atlas *a)
+{
+	return atlas_list(a, "/api/atlas/v2/orgs", ATLAS_V2023, 1,
+	    atlas_org_item, NULL);
+}
+
+static int
+atlas_apikey_item(struct atlas *a, const struct pcj_doc *d, int k, void *arg)
+{
+	struct emit_res	r = { .rtype = "org_api_key", .ptype = "organization",
+			    .traits = TRAIT_SECRET };
+	char		id[64], desc[256], pub[64];
+
+	r.pid = arg;
+	if (atlas_str(d, k, "id", id, sizeof(id))[0] == '\0')
+		return 0;
+	(void)atlas_str(d, k, "desc", desc, sizeof(desc));
+	(void)atlas_str(d, k, "publicKey", pub, sizeof(pub));
+	r.id = id;
+	r.name = desc[0] ? desc : pub[0] ? pub : id;
+	r.desc = pub;
+	r.detail = "mongodb.org_api_key";
+	return emit_resource(a->f, &r);
+}
+
+int
+atlas_apikeys_sync(struct atlas *a, const char *org)
+{
+	char	path[256];
+
+	(void)fetch_fmt(path, sizeof(path), "/api/atlas/v2/orgs/%s/apiKeys", org);
+	return atlas_list(a, path, ATLAS_V2023, 1, atlas_apikey_item,
+	    (void *)(uintptr_t)org);
+}

@@ -1,0 +1,296 @@
+/*
+ * Runs in: the Atlas fetcher. Input: task ids (checked) and Atlas
+ * answers (untrusted). Project roles (revoke removes only that role) and
+ * database roles of database users in `admin` and `$external`.
+ */
+#include <stdio.h>
+#include <string.h>
+
+#include "atlas.h"
+#include "jw.h"
+
+/* The user name of an org member, to add them to a project. */
+static int
+atlas_username(struct atlas_op *o, const char *gid, char *user, size_t usz)
+{
+	struct atlas_resp	ar;
+	char			path[200], org[64];
+	int			e;
+
+	atlas_resp_init(&ar);
+	(void)fetch_fmt(path, sizeof(path), "/api/atlas/v2/groups/%s", gid);
+	if ((e = atlas_call(o->a, "GET", path, ATLAS_V2023, NULL, NULL, NULL,
+	    &ar)) == 0 && !atlas_hexid(atlas_str(&ar.doc, pcj_root(&ar.doc),
+	    "orgId", org, sizeof(org))))
+		e = PC_E_VALUE;
+	atlas_resp_clear(&ar);
+	if (e != 0)
+		return e;
+	atlas_resp_init(&ar);
+	(void)fetch_fmt(path, sizeof(path), "/api/atlas/v2/orgs/%s/users/%s",
+	    org, o->pid);
+	if ((e = atlas_call(o->a, "GET", path, ATLAS_V2025, NULL, NULL, NULL,
+	    &ar)) == 0 && atlas_str(&ar.doc, pcj_root(&ar.doc), "username",
+	    user, usz)[0] == '\0')
+		e = PC_E_VALUE;
+	atlas_resp_clear(&ar);
+	return e;
+}
+
+static int
+atlas_project_add(struct atlas_op *o, const char *role)
+{
+	struct atlas_resp	ar;
+	struct buf		b;
+	char			user[1024], path[200];
+	int			e;
+
+	if ((e = atlas_username(o, o->rid, user, sizeof(user))) != 0)
+		return e;
+	buf_init(&b, 4096, 0);
+	atlas_resp_init(&ar);
+	(void)fetch_fmt(path, sizeof(path), "/api/atlas/v2/groups/%s/users",
+	    o->rid);
+	if ((e = buf_add_str(&b, "{\"username\":")) == 0 &&
+	    (e = jw_str(&b, user)) == 0 &&
+	    (e = buf_add_str(&b, ",\"roles\":[")) == 0 &&
+	    (e = jw_str(&b, role)) == 0 && (e = buf_add_str(&b, "]}")) == 0)
+		e = atlas_write(o, "POST", path, ATLAS_V2025, &b, &ar);
+	atlas_resp_clear(&ar);
+	buf_clear(&b);
+	return e;
+}
+
+static int
+atlas_project_role(struct atlas_op *o, const char *role, const char *path,
+    int nroles)
+{
+	struct atlas_resp	ar;
+	struct buf		b;
+	char			url[260];
+	int			e;
+
+	atlas_resp_init(&ar);
+	buf_init(&b, 256, 0);
+	if (o->revoke && nroles == 1) {
+		/* Atlas keeps no member without a role: the last one goes
+		 * by removing the member. */
+		e = atlas_write(o, "DELETE", path, ATLAS_V2025, NULL, &ar);
+	} else {
+		(void)fetch_fmt(url, sizeof(url), "%s:%s", path, o->revoke ?
+		    "removeRole" : "addRole");
+		if ((e = buf_add_str(&b, "{\"groupRole\":")) == 0 &&
+		    (e = jw_str(&b, role)) == 0 && (e = buf_add_str(&b,
+		    "}")) == 0)
+			e = atlas_write(o, "POST", url, ATLAS_V2025, &b, &ar);
+	}
+	atlas_resp_clear(&ar);
+	buf_clear(&b);
+	return e;
+}
+
+int
+atlas_project_grant(struct atlas_op *o)
+{
+	struct atlas_resp	 ar;
+	const char		*role;
+	char			 path[200];
+	int			 e, roles, has, in;
+
+	if (strncmp(o->slug, "admin-", 6) == 0 || strcmp(o->slug,
+	    "member") == 0)
+		return atlas_dbrole_grant(o);
+	if ((role = atlas_project_role_name(o->slug)) == NULL)
+		return PC_E_NOTFOUND;
+	if (strcmp(o->ptype, "user") != 0)
+		return atlas_bad_principal(o, "user");
+	if (!atlas_hexid(o->rid) || !atlas_hexid(o->pid))
+		return PC_E_VALUE;
+	(void)fetch_fmt(path, sizeof(path), "/api/atlas/v2/groups/%s/users/%s",
+	    o->rid, o->pid);
+	atlas_resp_init(&ar);
+	e = atlas_call(o->a, "GET", path, ATLAS_V2025, NULL, NULL, NULL, &ar);
+	in = e == 0;
+	if (e != 0 && ar.r.status != 404)
+		goto out;
+	roles = in ? pcj_get(&ar.doc, pcj_root(&ar.doc), "roles") : -1;
+	has = in && atlas_has(&ar.doc, roles, role);
+	if (has == !o->revoke) {
+		e = atlas_done(o, 1);
+		goto out;
+	}
+	if (!o->revoke && !in)
+		e = atlas_project_add(o, role);
+	else
+		e = atlas_project_role(o, role, path,
+		    (int)pcj_count(&ar.doc, roles));
+	if (e == 0)
+		e = atlas_done(o, 0);
+out:
+	atlas_resp_clear(&ar);
+	return e;
+}
+
+/* ---- database roles ----------------------------------------------- */
+
+struct atlas_dbop {
+	char	gid[64], authdb[16], user[1025];	/* the principal */
+	char	db[128], role[64];			/* the role */
+};
+
+static int
+atlas_dbop_parse(struct atlas_op *o, struct atlas_dbop *d)
+{
+	const char	*p = o->pid, *s1, *s2, *last;
+
+	if (strcmp(o->ptype, "database_user") != 0)
+		return atlas_bad_principal(o, "database_user");
+	if ((s1 = strchr(p, '/')) == NULL || (s2 = strchr(s1 + 1, '/')) ==
+	    NULL || (size_t)(s1 - p) >= sizeof(d->gid) ||
+	    (size_t)(s2 - s1 - 1) >= sizeof(d->authdb) ||
+	    strlen(s2 + 1) >= sizeof(d->user) || s2[1] == '\0')
+		return PC_E_VALUE;
+	(void)fetch_fmt(d->gid, sizeof(d->gid), "%.*s", (int)(s1 - p), p);
+	(void)fetch_fmt(d->authdb, sizeof(d->authdb), "%.*s",
+	    (int)(s2 - s1 - 1), s1 + 1);
+	(void)fetch_fmt(d->user, sizeof(d->user), "%s", s2 + 1);
+	if (!atlas_hexid(d->gid) || (strcmp(d->authdb, "admin") != 0 &&
+	    strcmp(d->authdb, "$external") != 0))
+		return PC_E_VALUE;
+	if (strcmp(o->rtype, "project") == 0) {
+		if (strcmp(o->slug, "member") == 0) {
+			(void)fetch_fmt(o->a->err, sizeof(o->a->err), "project "
+			    "membership of a database user follows from the "
+			    "user; create or delete the user instead");
+			return PC_E_POLICY;
+		}
+		(void)fetch_fmt(d->db, sizeof(d->db), "admin");
+		(void)fetch_fmt(d->role, sizeof(d->role), "%s", o->slug + 6);
+		return strcmp(o->rid, d->gid) == 0 ? 0 : PC_E_VALUE;
+	}
+	/* database:<gid>/<cluster>/<db>:<role> */
+	if ((last = strrchr(o->rid, '/')) == NULL ||
+	    strncmp(o->rid, d->gid, strlen(d->gid)) != 0 ||
+	    o->rid[strlen(d->gid)] != '/' || strlen(last + 1) >= sizeof(d->db))
+		return PC_E_VALUE;
+	(void)fetch_fmt(d->db, sizeof(d->db), "%s", last + 1);
+	(void)fetch_fmt(d->role, sizeof(d->role), "%s", o->slug);
+	return 0;
+}
+
+static int
+atlas_role_is(const struct pcj_doc *d, int r, const char *db, const char *role)
+{
+	return pcj_get(d, r, "collectionName") < 0 &&
+	    pcj_str_eq(d, pcj_get(d, r, "databaseName"), db) &&
+	    pcj_str_eq(d, pcj_get(d, r, "roleName"), role);
+}
+
+/* The PATCH body: the user object with the new role list. */
+static int
+atlas_dbuser_body(struct buf *b, const struct pcj_doc *d, int u,
+    const struct atlas_dbop *x, int revoke, unsigned *left)
+{
+	static const char *const keep[] = { "awsIAMType", "x509Type",
+	    "ldapAuthType", "oidcAuthType", "scopes", "labels",
+	    "description", NULL };
+	const char	*raw;
+	size_t		 len, i;
+	int		 roles = pcj_get(d, u, "roles"), r, first = 0, e;
+
+	*left = 0;
+	if ((e = buf_printf(b, "{\"databaseName\":\"%s\",\"groupId\":\"%s\","
+	    "\"username\":", x->authdb, x->gid)) != 0 ||
+	    (e = jw_str(b, x->user)) != 0 || (e = buf_add_str(b,
+	    ",\"roles\":[")) != 0)
+		return e;
+	for (r = pcj_first(d, roles); r >= 0; r = pcj_next(d, r)) {
+		if (revoke && atlas_role_is(d, r, x->db, x->role))
+			continue;
+		if ((raw = pcj_raw(d, r, &len)) == NULL)
+			continue;
+		if ((e = buf_printf(b, "%s%.*s", (*left)++ ? "," : "",
+		    (int)len, raw)) != 0)
+			return e;
+	}
+	if (!revoke && ((e = buf_printf(b, "%s{\"databaseName\":", *left ?
+	    "," : "")) != 0 || (e = jw_str(b, x->db)) != 0 ||
+	    (e = buf_add_str(b, ",\"roleName\":")) != 0 ||
+	    (e = jw_str(b, x->role)) != 0 || (e = buf_add_str(b, "}")) != 0))
+		return e;
+	if ((e = buf_add_str(b, "]")) != 0)
+		return e;
+	for (i = 0; keep[i] != NULL; i++)
+		if ((e = atlas_copy_raw(b, d, u, keep[i], &first)) != 0)
+			return e;
+	return buf_add_str(b, "}");
+}
+
+/* After a revoke: nothing left, or only read@admin and the flag set. */
+static int
+atlas_dbuser_empty(const struct pcj_doc *d, int u, const struct atlas_dbop *x,
+    int del_read_only)
+{
+	int	roles = pcj_get(d, u, "roles"), r, n = 0, ro = 0;
+
+	for (r = pcj_first(d, roles); r >= 0; r = pcj_next(d, r)) {
+		if (atlas_role_is(d, r, x->db, x->role))
+			continue;
+		n++;
+		ro += atlas_role_is(d, r, "admin", "read");
+	}
+	return n == 0 || (n == 1 && ro == 1 && del_read_only);
+}
+
+int
+atlas_dbrole_grant(struct atlas_op *o)
+{
+	struct atlas_resp	ar, w;
+	struct atlas_dbop	x;
+	struct buf		b;
+	char			seg[3200], path[3400];
+	unsigned		left;
+	int			e, u, has = 0, r;
+
+	memset(&x, 0, sizeof(x));
+	if ((e = atlas_dbop_parse(o, &x)) != 0)
+		return e;
+	if (strcmp(o->rtype, "database") == 0 && strcmp(x.role, "read") != 0 &&
+	    strcmp(x.role, "readWrite") != 0 && strcmp(x.role, "dbAdmin") != 0)
+		return PC_E_NOTFOUND;
+	if (jw_path_seg(seg, sizeof(seg), x.user) != 0)
+		return PC_E_TOOBIG;
+	(void)fetch_fmt(path, sizeof(path), "/api/atlas/v2/groups/%s/"
+	    "databaseUsers/%s/%s", x.gid, strcmp(x.authdb, "admin") == 0 ?
+	    "admin" : "%24external", seg);
+	atlas_resp_init(&ar);
+	atlas_resp_init(&w);
+	buf_init(&b, 256 * 1024, 0);
+	if ((e = atlas_call(o->a, "GET", path, ATLAS_V2023, NULL, NULL, NULL,
+	    &ar)) != 0) {
+		if (o->revoke && ar.r.status == 404)
+			e = atlas_done(o, 1);
+		goto out;
+	}
+	u = pcj_root(&ar.doc);
+	for (r = pcj_first(&ar.doc, pcj_get(&ar.doc, u, "roles")); r >= 0;
+	    r = pcj_next(&ar.doc, r))
+		has |= atlas_role_is(&ar.doc, r, x.db, x.role);
+	if (has == !o->revoke) {
+		e = atlas_done(o, 1);
+		goto out;
+	}
+	if (o->revoke && atlas_dbuser_empty(&ar.doc, u, &x,
+	    o->a->del_read_only))
+		e = atlas_write(o, "DELETE", path, ATLAS_V2023, NULL, &w);
+	else if ((e = atlas_dbuser_body(&b, &ar.doc, u, &x, o->revoke,
+	    &left)) == 0)
+		e = atlas_write(o, "PATCH", path, ATLAS_V2023, &b, &w);
+	if (e == 0)
+		e = atlas_done(o, 0);
+out:
+	buf_clear(&b);
+	atlas_resp_clear(&w);
+	atlas_resp_clear(&ar);
+	return e;
+}
