@@ -71,6 +71,8 @@ const struct opt_def config_opts[] = {
 	{ "enable-sync-databases",	A | B,	"true",	"Atlas: sync databases" },
 	{ "delete-database-user-with-read-only", A | B, "false",
 	    "Atlas: delete user left with read@admin" },
+	{ "remove-org-user-on-last-role", A | B, "false",
+	    "Atlas: revoking the last org role removes the user" },
 	/* Secrets: env, NAME-file in the config, or $CREDENTIALS_DIRECTORY. */
 	{ "api-token",			S,	NULL,	"bearer token" },
 	{ "username",			G | A,	NULL,	"basic auth user" },

@@ -11,6 +11,7 @@ for h in $FUZZERS; do
 	[ -d "fuzz/corpus/$h" ] && cp -r "fuzz/corpus/$h/." "$work/corpus/"
 	dict=
 	[ -f "fuzz/dict/$h.dict" ] && dict="-dict=fuzz/dict/$h.dict"
+	case "$h" in pcj_*|*json*) dict="-dict=fuzz/dict/json.dict" ;; esac
 	if build-fuzz/fuzz_$h -max_total_time="$FUZZ_SECONDS" -max_len=65536 \
 	    -rss_limit_mb=2048 -artifact_prefix="$work/" $dict \
 	    "$work/corpus" > "$work/log" 2>&1; then

@@ -12,6 +12,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "buf.h"
 #include "err.h"
 
 enum pcj_type {
@@ -90,5 +91,13 @@ int		 pcj_bool(const struct pcj_doc *d, int v, int *out) PC_WUR;
 int		 pcj_is_null(const struct pcj_doc *d, int v);
 /* Raw bytes of token v (strings without quotes, escapes not decoded). */
 const char	*pcj_raw(const struct pcj_doc *d, int v, size_t *len);
+
+/*
+ * Write value v as compact JSON into b (strings keep their escapes), so
+ * that parse(dump(x)) dumps to the same bytes: the fuzz harness checks
+ * that every accepted document round-trips. Recursion is bounded by the
+ * depth cap the document was parsed with.
+ */
+int		 pcj_dump(const struct pcj_doc *d, int v, struct buf *b) PC_WUR;
 
 #endif /* PC_PCJ_H */
