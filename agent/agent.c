@@ -92,6 +92,9 @@ agent_base_url(struct broker_app *ba, const char *url, const char *where)
 	while (n > 0 && url[n - 1] == '/')
 		n--;
 	(void)snprintf(ba->base_url, sizeof(ba->base_url), "%.*s", (int)n, url);
+	n = strlen(ba->base_url) - strlen(ba->base_path);
+	memcpy(ba->origin, ba->base_url, n);
+	ba->origin[n] = '\0';
 	rc = EXIT_OK;
 out:
 	curl_free(scheme);
@@ -126,6 +129,7 @@ agent_auth(struct agent *ag, struct agent_app *aa, struct broker_app *ba)
 		    aa->def->name, v);
 	ba->secret_opt = au->secret_opt;
 	ba->user_opt = au->user_opt;
+	ba->token_path = aa->def->token_path;
 	if (au->user_opt != NULL && (ba->user = config_get(ag->cfg,
 	    aa->def->name, au->user_opt, NULL)) == NULL)
 		return agent_fail("%s: %s is not set (--%s or BATON_...)",

@@ -32,14 +32,15 @@ const struct app_def apps[] = {
 	    "       create account (invite + database user: SCRAM-SHA, "
 	    "AWS_IAM_USER,\n"
 	    "       X509_CUSTOMER, X509_MANAGED, LDAP_USER, OIDC_WORKLOAD); "
-	    "delete user, database_user" },
+	    "delete user, database_user", "/api/oauth/token" },
 	{ "demo", "portcullis-fetch-demo", APP_AUTH_NONE, NULL, AUTH_BEARER, test_auths,
 	    demo_opts, TASK_DEMO,
-	    "demo: one GET through the broker (no sync, no provisioning)" },
+	    "demo: one GET through the broker (no sync, no provisioning)",
+	    NULL },
 	{ "sbxtest", "portcullis-fetch-sbxtest", APP_HIDDEN | APP_AUTH_NONE, NULL,
 	    AUTH_BEARER, test_auths, sbxtest_opts, TASK_DEMO,
-	    "sbxtest: misbehaving fetcher for the security tests" },
-	{ NULL, NULL, 0, NULL, AUTH_NONE, NULL, NULL, 0, NULL }
+	    "sbxtest: misbehaving fetcher for the security tests", NULL },
+	{ NULL, NULL, 0, NULL, AUTH_NONE, NULL, NULL, 0, NULL, NULL }
 };
 
 const struct app_def *

@@ -28,6 +28,7 @@ enum auth_kind {
 struct broker_app {
 	const char		*name;
 	char			 base_url[1024];   /* scheme://host[:port][/path] */
+	char			 origin[1024];	   /* scheme://host[:port] */
 	char			 host[256];	   /* lower case, no brackets */
 	char			 base_path[1024];  /* "" or "/scim/v2" */
 	enum auth_kind		 auth;
@@ -52,6 +53,9 @@ struct broker_app {
 	int			 provisioning;
 	const char		*domains;	/* approved e-mail domains */
 	void			*http;		/* http.c state (CURL handle) */
+	const char		*token_path;	/* OAuth2 token endpoint */
+	char			*token;		/* OAuth2 access token, locked */
+	long long		 token_exp;	/* monotonic seconds */
 };
 
 struct broker {

@@ -70,6 +70,18 @@ cred_keep(const char *p, size_t len, const char **out)
 	return 0;
 }
 
+char *
+cred_alloc(size_t size)
+{
+	char	*p;
+
+	if (cred_arena == NULL || size > CRED_ARENA - cred_used)
+		return NULL;
+	p = cred_arena + cred_used;
+	cred_used += size;
+	return p;
+}
+
 static int
 cred_read_file(const char *path, const char **out)
 {

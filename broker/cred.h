@@ -20,6 +20,9 @@ void	cred_init(void);
  */
 int	cred_load(const struct config *cfg, const char *app, const char *name,
 	    const char **out) PC_WUR;
+/* size zeroed bytes of the arena for a secret made at run time
+ * (OAuth tokens); NULL when full. */
+char	*cred_alloc(size_t size);
 /* Wipe and unmap the arena. */
 void	cred_clear(void);
 /* Zero every BATON_* secret value in our environment (agent side). */

@@ -300,6 +300,9 @@ fail:
 	return NULL;
 }
 
+static int	http_send(struct broker_app *, struct http_state *,
+		    const struct http_req *, struct http_resp *, int);
+
 static int
 http_result(struct http_state *st, CURLcode cc, struct http_resp *r)
 {
@@ -335,25 +338,63 @@ http_result(struct http_state *st, CURLcode cc, struct http_resp *r)
 }
 
 int
+http_token(struct broker_app *a, const char *path, const char *user,
+    const char *pass, const char *form, struct http_resp *r)
+{
+	struct http_state	*st = a->http;
+	struct http_req		 req = { "POST", path, "application/json",
+				    "application/x-www-form-urlencoded",
+				    (const uint8_t *)form, strlen(form) };
+	CURL			*c = st->curl;
+	int			 e;
+
+	if (curl_easy_setopt(c, CURLOPT_HTTPAUTH, CURLAUTH_BASIC) != CURLE_OK ||
+	    curl_easy_setopt(c, CURLOPT_USERNAME, user) != CURLE_OK ||
+	    curl_easy_setopt(c, CURLOPT_PASSWORD, pass) != CURLE_OK)
+		return PC_E_HTTP;
+	st->ctx.resp = r;
+	st->ctx.refused = st->ctx.toobig = 0;
+	e = http_send(a, st, &req, r, 0);
+	(void)curl_easy_setopt(c, CURLOPT_USERNAME, (char *)NULL);
+	(void)curl_easy_setopt(c, CURLOPT_PASSWORD, (char *)NULL);
+	(void)curl_easy_setopt(c, CURLOPT_HTTPAUTH, CURLAUTH_BEARER);
+	return e;
+}
+
+int
 http_perform(struct broker_app *a, const struct http_req *req,
     struct http_resp *r)
 {
 	struct http_state	*st = a->http;
-	struct curl_slist	*hdrs;
-	char			 url[MSG_PATH_MAX + 1200];
-	CURLcode		 cc;
 	int			 e;
 
 	st->ctx.resp = r;
 	st->ctx.refused = st->ctx.toobig = 0;
 	st->ctx.refused_addr[0] = '\0';
-	if (snprintf(url, sizeof(url), "%s%s", a->base_url,
-	    req->path + strlen(a->base_path)) >= (int)sizeof(url))
+	if ((e = auth_apply(a, st->curl)) != 0) {
+		(void)snprintf(r->err, sizeof(r->err), "%s: cannot get an "
+		    "access token", a->name);
+		return e;
+	}
+	return http_send(a, st, req, r, 1);
+}
+
+static int
+http_send(struct broker_app *a, struct http_state *st,
+    const struct http_req *req, struct http_resp *r, int in_base)
+{
+	struct curl_slist	*hdrs;
+	char			 url[MSG_PATH_MAX + 1200];
+	CURLcode		 cc;
+	int			 e;
+
+	if (snprintf(url, sizeof(url), "%s%s", in_base ? a->base_url :
+	    a->origin, in_base ? req->path + strlen(a->base_path) :
+	    req->path) >= (int)sizeof(url))
 		return PC_E_TOOBIG;
 	if ((hdrs = http_headers(req)) == NULL)
 		return PC_E_NOMEM;
-	if ((e = http_set_method(st->curl, req)) != 0 ||
-	    (e = auth_apply(a, st->curl)) != 0) {
+	if ((e = http_set_method(st->curl, req)) != 0) {
 		curl_slist_free_all(hdrs);
 		return e;
 	}

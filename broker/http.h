@@ -52,4 +52,12 @@ void	http_resp_clear(struct http_resp *r);
 int	http_perform(struct broker_app *a, const struct http_req *req,
 	    struct http_resp *r) PC_WUR;
 
+/*
+ * POST form to path with HTTP Basic user:pass, for an OAuth2 token
+ * (RFC 6749 section 4.4), on the app's handle and under the same
+ * allowlist; the handle's own auth is restored after.
+ */
+int	http_token(struct broker_app *a, const char *path, const char *user,
+	    const char *pass, const char *form, struct http_resp *r) PC_WUR;
+
 #endif /* PC_HTTP_H */
