@@ -31,7 +31,7 @@ allow_check(const struct cidr_list *l, const struct sockaddr *sa,
 	allow_addr_text(sa, addr, addrsz);
 	if (l != NULL && cidr_list_check(l, sa, salen) == 0)
 		return 0;
-	log_warnx("broker: refused connection to %s: not in the IP allowlist",
+	log_warnx("refused connection to %s: not in the IP allowlist",
 	    addr);
 	return PC_E_POLICY;
 }

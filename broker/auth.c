@@ -121,7 +121,7 @@ auth_token_fetch(struct broker_app *a, CURL *c)
 	int			e;
 
 	if (egress_check(a->egress, "POST", a->host, a->token_path) != 0) {
-		log_warnx("broker: %s: egress rules refuse the token endpoint "
+		log_warnx("%s: egress rules refuse the token endpoint "
 		    "POST %s", a->name, a->token_path);
 		return PC_E_POLICY;
 	}
@@ -130,14 +130,14 @@ auth_token_fetch(struct broker_app *a, CURL *c)
 	e = http_token(a, a->token_path, a->user, a->secret,
 	    "grant_type=client_credentials", &r);
 	if (e == 0 && r.status != 200) {
-		log_warnx("broker: %s: token endpoint answered HTTP %ld",
+		log_warnx("%s: token endpoint answered HTTP %ld",
 		    a->name, r.status);
 		e = PC_E_REMOTE;
 	} else if (e == 0 && (e = auth_token_parse(a, &r)) != 0)
-		log_warnx("broker: %s: token answer without a usable "
+		log_warnx("%s: token answer without a usable "
 		    "access_token", a->name);
 	else if (e != 0)
-		log_warnx("broker: %s: token request: %s", a->name, r.err);
+		log_warnx("%s: token request: %s", a->name, r.err);
 	http_resp_clear(&r);
 	if (e == 0)
 		AUTH_SET(c, CURLOPT_XOAUTH2_BEARER, a->token);

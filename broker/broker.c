@@ -88,7 +88,7 @@ broker_audit(struct broker *b, struct broker_app *a,
 	    (with_body && w->body != NULL && (e = tlv_add_bytes(&buf,
 	    TAG_AUDIT_BODY, w->body, w->len))) ||
 	    (e = chan_send_buf(&b->agent, MSG_AUDIT, 0, &buf)))
-		log_warnx("broker: cannot send an audit record: %s",
+		log_warnx("cannot send an audit record: %s",
 		    err_str(e));
 	buf_clear(&buf);
 }
@@ -107,7 +107,7 @@ broker_refuse(struct broker_call *bc, struct msg *m, int code,
 	va_start(ap, fmt);
 	(void)vsnprintf(text, sizeof(text), fmt, ap);
 	va_end(ap);
-	log_warnx("broker: %s: %s", bc->a->name, text);
+	log_warnx("%s: %s", bc->a->name, text);
 	(void)chan_send_err(&bc->a->ch, m->id, code, "%s", text);
 	return 0;
 }
@@ -311,13 +311,13 @@ broker_read_ca(const char *path, size_t *len)
 	int	 fd;
 
 	if ((fd = open(path, O_RDONLY | O_CLOEXEC)) == -1)
-		fatal("broker: ca-file %s", path);
+		fatal("ca-file %s", path);
 	if ((p = malloc(BROKER_CA_MAX)) == NULL)
-		fatal("broker: ca-file");
+		fatal("ca-file");
 	n = read(fd, p, BROKER_CA_MAX);
 	close(fd);
 	if (n <= 0 || n == BROKER_CA_MAX)
-		fatalx("broker: ca-file %s: empty or over %d bytes", path,
+		fatalx("ca-file %s: empty or over %d bytes", path,
 		    BROKER_CA_MAX);
 	*len = (size_t)n;
 	return p;
@@ -335,7 +335,7 @@ broker_load(struct broker *b)
 		a = &b->apps[i];
 		if (a->secret_opt != NULL &&
 		    cred_load(b->cfg, a->name, a->secret_opt, &a->secret) != 0)
-			fatalx("broker: %s: cannot start without its %s",
+			fatalx("%s: cannot start without its %s",
 			    a->name, a->secret_opt);
 		if (a->ca_file != NULL)
 			a->ca_pem = broker_read_ca(a->ca_file, &a->ca_len);
@@ -350,13 +350,13 @@ broker_open(struct broker *b)
 
 	http_global_init();
 	if (chan_init(&b->agent, b->agent_fd, P_BROKER, P_AGENT, "agent") != 0)
-		fatalx("broker: agent channel");
+		fatalx("agent channel");
 	for (i = 0; i < b->napps; i++) {
 		a = &b->apps[i];
 		if (http_app_init(a) != 0)
-			fatalx("broker: %s: HTTP set-up failed", a->name);
+			fatalx("%s: HTTP set-up failed", a->name);
 		if (chan_init(&a->ch, a->fd, P_BROKER, P_FETCHER, a->name) != 0)
-			fatalx("broker: %s: channel", a->name);
+			fatalx("%s: channel", a->name);
 		a->live = 1;
 	}
 }
@@ -374,7 +374,7 @@ broker_app_read(struct broker *b, struct broker_app *a)
 	    sizeof(broker_routes[0]), &m, &bc)) == 0)
 		return;
 	if (e != PC_E_EOF) {
-		log_warnx("broker: fetcher %s: %s; channel closed", a->name,
+		log_warnx("fetcher %s: %s; channel closed", a->name,
 		    a->ch.why[0] ? a->ch.why : err_str(e));
 		(void)chan_send_err(&a->ch, m.id, e, "broker closed the "
 		    "channel: %s", a->ch.why[0] ? a->ch.why : err_str(e));
@@ -402,7 +402,7 @@ broker_loop(struct broker *b)
 		if (poll(pfd, n, -1) == -1) {
 			if (errno == EINTR)
 				continue;
-			fatal("broker: poll");
+			fatal("poll");
 		}
 		for (i = 0; i < n; i++)
 			if (pfd[i].revents & (POLLIN | POLLHUP | POLLERR))
@@ -421,12 +421,12 @@ broker_main(struct broker *b)
 	/* Keys live here: no core file, no ptrace by our own uid. */
 	if (setrlimit(RLIMIT_CORE, &rl) == -1 ||
 	    prctl(PR_SET_DUMPABLE, 0, 0, 0, 0) == -1)
-		fatal("broker: disable core dumps");
+		fatal("disable core dumps");
 	signal(SIGPIPE, SIG_IGN);
 	broker_load(b);
 	spawn_demote(b->id, "broker");
 	if (prctl(PR_SET_DUMPABLE, 0, 0, 0, 0) == -1)
-		fatal("broker: PR_SET_DUMPABLE");
+		fatal("PR_SET_DUMPABLE");
 	broker_open(b);
 	broker_loop(b);
 	for (i = 0; i < b->napps; i++)

@@ -33,12 +33,12 @@ cred_init(void)
 	cred_arena = mmap(NULL, CRED_ARENA, PROT_READ | PROT_WRITE,
 	    MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
 	if (cred_arena == MAP_FAILED)
-		fatal("broker: credential arena");
+		fatal("credential arena");
 	/* Swap and core files must never hold a key. */
 	if (mlock(cred_arena, CRED_ARENA) == -1)
-		log_warn("broker: mlock credential arena");
+		log_warn("mlock credential arena");
 	if (madvise(cred_arena, CRED_ARENA, MADV_DONTDUMP) == -1)
-		log_warn("broker: MADV_DONTDUMP");
+		log_warn("MADV_DONTDUMP");
 	cred_used = 0;
 }
 
@@ -98,7 +98,7 @@ cred_read_file(const char *path, const char **out)
 		return PC_E_VALUE;
 	}
 	if (st.st_mode & (S_IRWXG | S_IRWXO))
-		log_warnx("broker: %s is readable by group or others", path);
+		log_warnx("%s is readable by group or others", path);
 	if ((tmp = malloc(CRED_MAX + 1)) == NULL) {
 		close(fd);
 		return PC_E_NOMEM;
@@ -161,18 +161,18 @@ cred_load(const struct config *cfg, const char *app, const char *name,
 	if ((path = config_get(cfg, app, opt, NULL)) != NULL) {
 		e = cred_read_file(path, out);
 		if (e != 0)
-			log_warnx("broker: %s: %s: %s", app, path, err_str(e));
+			log_warnx("%s: %s: %s", app, path, err_str(e));
 		return e;
 	}
 	if ((e = cred_from_dir(app, name, out)) != PC_E_NOTFOUND)
 		goto done;
 	config_env_name(name, var, sizeof(var));
-	log_warnx("broker: %s: no %s: set %s, %s-file or a credential named "
+	log_warnx("%s: no %s: set %s, %s-file or a credential named "
 	    "%s (LoadCredential=)", app, name, var, name, name);
 	return PC_E_NOTFOUND;
 done:
 	if (e != 0)
-		log_warnx("broker: %s: %s: %s", app, name, err_str(e));
+		log_warnx("%s: %s: %s", app, name, err_str(e));
 	return e;
 }
 

@@ -39,7 +39,7 @@ void
 http_global_init(void)
 {
 	if (curl_global_init(CURL_GLOBAL_DEFAULT) != 0)
-		fatalx("broker: curl_global_init failed");
+		fatalx("curl_global_init failed");
 }
 
 void
@@ -174,8 +174,9 @@ http_app_transport(struct broker_app *a, struct http_state *st)
 
 	HTTP_SET(c, CURLOPT_PROTOCOLS_STR, "https");
 	HTTP_SET(c, CURLOPT_REDIR_PROTOCOLS_STR, "https");
+	/* Never follow Location. (MAXREDIRS stays at its default: curl
+	 * counts a Digest retry as one.) */
 	HTTP_SET(c, CURLOPT_FOLLOWLOCATION, 0L);
-	HTTP_SET(c, CURLOPT_MAXREDIRS, 0L);
 	HTTP_SET(c, CURLOPT_SSL_VERIFYPEER, 1L);
 	HTTP_SET(c, CURLOPT_SSL_VERIFYHOST, 2L);
 	HTTP_SET(c, CURLOPT_SSLVERSION, (long)CURL_SSLVERSION_TLSv1_2);
