@@ -52,6 +52,12 @@ pcj_fail(struct pcj_scan *s, const char *why)
 	return -1;
 }
 
+static int
+pcj_is_ws(char c)
+{
+	return c == ' ' || c == '\t' || c == '\n' || c == '\r';
+}
+
 static void
 pcj_ws(struct pcj_scan *s)
 {
@@ -349,14 +355,18 @@ pcj_tokenize(struct pcj_doc *d, const struct pcj_limits *lim)
 
 	/* jsmn's strict mode wants a delimiter after a primitive, so a
 	 * bare top-level number or literal gets its one token here. */
-	for (i = 0; i < d->len && strchr(" \t\r\n", d->js[i]) != NULL; i++)
+	for (i = 0; i < d->len && pcj_is_ws(d->js[i]); i++)
 		;
-	if (d->js[i] != '{' && d->js[i] != '[' && d->js[i] != '"') {
+	if (i < d->len && d->js[i] != '{' && d->js[i] != '[' &&
+	    d->js[i] != '"') {
 		if ((t = calloc(1, sizeof(*t))) == NULL)
 			return pcj_err(d, PC_E_NOMEM, 0, "out of memory");
 		t->type = JSMN_PRIMITIVE;
 		t->start = (int)i;
-		t->end = (int)(i + strcspn(d->js + i, " \t\r\n"));
+		/* The input is not NUL-terminated: bound by its length. */
+		while (i < d->len && !pcj_is_ws(d->js[i]))
+			i++;
+		t->end = (int)i;
 		t->parent = -1;
 		d->tok->jt = t;
 		d->ntok = 1;

@@ -209,10 +209,18 @@ test_rows(void)
 	int		e;
 
 	for (i = 0; i < sizeof(rows) / sizeof(rows[0]); i++) {
+		char	*copy;
+
+		/* An exact-size copy, not NUL-terminated, as the wire gives
+		 * it: a sanitized build catches any read past the end. */
 		len = rows[i].len ? rows[i].len : strlen(rows[i].in);
-		e = pcj_parse(&d, rows[i].in, len, NULL);
+		if ((copy = malloc(len ? len : 1)) == NULL)
+			continue;
+		memcpy(copy, rows[i].in, len);
+		e = pcj_parse(&d, copy, len, NULL);
 		t_int(rows[i].name, e, rows[i].want);
 		pcj_free(&d);
+		free(copy);
 	}
 	t_ok(sizeof(rows) / sizeof(rows[0]) >= 150, "at least 150 rows",
 	    "%zu rows", sizeof(rows) / sizeof(rows[0]));
