@@ -21,6 +21,7 @@
 #include "agent.h"
 #include "apps.h"
 #include "audit.h"
+#include "c1z.h"
 #include "auth.h"
 #include "cidr.h"
 #include "cred.h"
@@ -254,6 +255,12 @@ agent_setup(struct agent *ag, struct config *cfg, uint32_t op)
 	for (i = 0; i < n; i++)
 		if ((rc = agent_app_setup(ag, names[i])) != EXIT_OK)
 			return rc;
+	if (ag->op == 0 && ag->apps[0].def->sync_op == TASK_SYNC) {
+		if (ag->napps > 1)
+			return agent_fail("a sync writes one app per file: give "
+			    "one --app");
+		ag->out_path = config_get(cfg, NULL, "file", NULL);
+	}
 	if (config_bool(cfg, NULL, "read-only", &ag->broker.read_only) != 0 ||
 	    config_bool(cfg, NULL, "dry-run", &ag->broker.dry_run) != 0)
 		return agent_fail("%s", cfg->err);
@@ -316,6 +323,7 @@ agent_spawn(struct agent *ag, struct agent_app *aa)
 	close(aa->fa[1]);
 	if (aa->pid == -1)
 		fatalx("agent: cannot start fetcher %s", aa->def->name);
+	aa->out = ag->out;
 	if (chan_init(&aa->ch, aa->fa[0], P_AGENT, P_FETCHER,
 	    aa->def->name) != 0)
 		fatalx("agent: channel for %s", aa->def->name);
@@ -328,6 +336,15 @@ agent_run(struct agent *ag)
 	size_t	i;
 
 	signal(SIGPIPE, SIG_IGN);
+	if (ag->out_path != NULL) {
+		if ((ag->out = calloc(1, sizeof(*ag->out))) == NULL)
+			fatal("agent: c1z writer");
+		if (c1z_writer_open(ag->out, ag->out_path) != 0) {
+			log_warnx("%s", ag->out->err);
+			c1z_writer_abort(ag->out);
+			return EXIT_FAILED;
+		}
+	}
 	agent_fork_broker(ag);
 	for (i = 0; i < ag->napps; i++)
 		agent_spawn(ag, &ag->apps[i]);
@@ -353,5 +370,9 @@ agent_clear(struct agent *ag)
 	}
 	chan_clear(&ag->bch);
 	ag->napps = 0;
+	if (ag->out != NULL)
+		c1z_writer_abort(ag->out);
+	free(ag->out);
+	ag->out = NULL;
 	audit_close();
 }

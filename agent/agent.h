@@ -22,6 +22,7 @@
 
 struct cidr_list;
 struct egress_rules;
+struct c1z_writer;
 
 struct agent_app {
 	const struct app_def	*def;
@@ -36,6 +37,7 @@ struct agent_app {
 	uint32_t		 status;	/* from DONE */
 	char			 result[MSG_TEXT_MAX + 1];
 	unsigned long		 records;
+	struct c1z_writer	*out;		/* the agent's, when syncing */
 	struct cidr_list	*allow;
 	struct egress_rules	*egress;
 };
@@ -53,6 +55,8 @@ struct agent {
 	struct chan		 bch;
 	int			 broker_live;
 	int			 rc;
+	struct c1z_writer	*out;		/* a sync's .c1z, or NULL */
+	const char		*out_path;
 };
 
 /* Set up every app named by --app / app = (errors logged). EXIT_*. */

@@ -8,6 +8,7 @@
 #include "agent.h"
 #include "apps.h"
 #include "cli.h"
+#include "c1z.h"
 #include "config.h"
 #include "log.h"
 #include "policyfile.h"
@@ -24,6 +25,7 @@ static int	cli_cmd_run(struct cli *, struct config *);
 static int	cli_cmd_capabilities(struct cli *, struct config *);
 static int	cli_cmd_config(struct cli *, struct config *);
 static int	cli_cmd_policy(struct cli *, struct config *);
+static int	cli_cmd_c1z(struct cli *, struct config *);
 
 static const struct cli_cmd cli_cmds[] = {
 	{ "capabilities", cli_cmd_capabilities,
@@ -31,6 +33,9 @@ static const struct cli_cmd cli_cmds[] = {
 	{ "config", cli_cmd_config,
 	    "portcullis config [--app NAME]\n  The effective configuration "
 	    "and where each value comes from\n  (secrets show as set/unset)." },
+	{ "c1z", cli_cmd_c1z,
+	    "portcullis c1z show FILE [resource-types|resources|entitlements|"
+	    "grants|stats] [--json]\n  Print a .c1z (ours or baton's)." },
 	{ "policy", cli_cmd_policy,
 	    "portcullis policy --explain --app NAME\n  The IP allowlist and "
 	    "egress rules the broker applies to NAME." },
@@ -215,6 +220,13 @@ cli_cmd_config(struct cli *cli, struct config *cfg)
 	for (d = config_opts; d->name != NULL; d++)
 		cli_config_line(cfg, app, d);
 	return EXIT_OK;
+}
+
+static int
+cli_cmd_c1z(struct cli *cli, struct config *cfg)
+{
+	(void)cfg;
+	return c1z_show_main(cli->argc, cli->argv);
 }
 
 static int

@@ -8,12 +8,15 @@
 #include <poll.h>
 #include <signal.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
 
 #include "agent.h"
 #include "apps.h"
 #include "audit.h"
+#include "c1z.h"
+#include "record.h"
 #include "log.h"
 #include "run.h"
 #include "supervise.h"
@@ -119,11 +122,22 @@ static int
 run_on_record(struct chan *c, struct msg *m, void *arg)
 {
 	struct agent_app	*aa = arg;
+	struct record		 r;
+	const char		*why;
+	int			 e;
 
-	(void)c;
-	(void)m;
-	aa->records++;
-	return 0;
+	if (aa->out == NULL) {
+		(void)snprintf(c->why, sizeof(c->why), "RECORD outside a sync");
+		return PC_E_STATE;
+	}
+	if ((e = record_decode(m, &r, &why)) != 0)
+		(void)snprintf(c->why, sizeof(c->why), "RECORD: %s", why);
+	else if ((e = c1z_writer_add(aa->out, &r)) != 0)
+		(void)snprintf(c->why, sizeof(c->why), "%.150s", aa->out->err);
+	record_clear(&r);
+	if (e == 0)
+		aa->records++;
+	return e;
 }
 
 /* Text from a fetcher is shown, never trusted: printable bytes only. */
@@ -295,6 +309,29 @@ run_report(struct agent_app *aa)
 	return EXIT_OK;
 }
 
+/* Publish the sync only when everything succeeded. */
+static int
+run_output(struct agent *ag, int rc)
+{
+	struct c1z_writer	*w = ag->out;
+
+	if (w == NULL)
+		return rc;
+	ag->out = NULL;
+	if (rc != EXIT_OK) {
+		c1z_writer_abort(w);
+		log_warnx("nothing written: %s is unchanged", ag->out_path);
+	} else if (c1z_writer_finish(w) != 0) {
+		log_warnx("%s: %s", ag->out_path, w->err);
+		rc = EXIT_FAILED;
+	} else
+		printf("wrote %s: %lu resource types, %lu resources, %lu "
+		    "entitlements, %lu grants\n", ag->out_path, w->count[1],
+		    w->count[2], w->count[3], w->count[4]);
+	free(w);
+	return rc;
+}
+
 int
 run_finish(struct agent *ag)
 {
@@ -313,6 +350,7 @@ run_finish(struct agent *ag)
 		if (rc == EXIT_OK || r == 2)
 			rc = r == 2 ? EXIT_KILLED : EXIT_FAILED;
 	}
+	rc = run_output(ag, rc);
 	fflush(stdout);
 	return rc;
 }

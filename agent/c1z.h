@@ -1,0 +1,51 @@
+/*
+ * The .c1z writer: baton's v1 format, "C1ZF\0" then one zstd stream of
+ * a SQLite database with baton's v1 tables. Records stream into the
+ * database in transactions; finish compresses it into a 0600 temporary
+ * file beside the output, fsyncs and renames it over the output, so a
+ * crash at any moment leaves the old file or the new one.
+ */
+#ifndef PC_C1Z_H
+#define PC_C1Z_H
+
+#include <stddef.h>
+
+#include "err.h"
+#include "record.h"
+
+#define C1Z_MAGIC	"C1ZF\0"
+#define C1Z_MAGIC_LEN	5
+#define C1Z_BATCH	1000	/* rows per transaction */
+#define C1Z_ZSTD_LEVEL	3	/* window 8 MiB: old readers cap at 32 */
+
+struct sqlite3;
+struct sqlite3_stmt;
+
+struct c1z_writer {
+	char			 path[4096];	/* the output */
+	char			 db[4200];	/* the SQLite scratch file */
+	struct sqlite3		*sql;
+	struct sqlite3_stmt	*st[4];		/* one insert per table */
+	char			 sync_id[28];	/* KSUID */
+	char			 started[40];
+	unsigned long		 rows, pending;
+	unsigned long		 count[5];	/* per record kind */
+	char			 err[512];
+};
+
+/* Start a sync for path; cleans temps a dead run left. 0 or PC_E_*. */
+int	c1z_writer_open(struct c1z_writer *w, const char *path) PC_WUR;
+/* Store one record (upsert on its id). */
+int	c1z_writer_add(struct c1z_writer *w, const struct record *r) PC_WUR;
+/* End the sync and publish the file atomically. */
+int	c1z_writer_finish(struct c1z_writer *w) PC_WUR;
+/* Drop everything; the old output stays as it was. */
+void	c1z_writer_abort(struct c1z_writer *w);
+
+/* "portcullis c1z show FILE [table] [--json]". Exit code. */
+int	c1z_show_main(int argc, char **argv);
+/* Decompress a c1z into a private SQLite file at dbpath. 0 or PC_E_*. */
+int	c1z_unpack(const char *path, const char *dbpath, char *err,
+	    size_t errsz) PC_WUR;
+
+#endif /* PC_C1Z_H */
