@@ -26,8 +26,8 @@ struct app_def {
 	const struct app_auth	*auths;		/* allowed, {AUTH_NONE} ends */
 	const char *const	*opts;		/* passed to the fetcher */
 	uint32_t		 sync_op;	/* what a plain run does */
-	const char		*token_path;	/* OAuth2 token endpoint */
 	const char		*caps;		/* capabilities text */
+	const char		*token_path;	/* OAuth2 token endpoint */
 };
 
 extern const struct app_def	apps[];

@@ -353,8 +353,6 @@ http_token(struct broker_app *a, const char *path, const char *user,
 	    curl_easy_setopt(c, CURLOPT_USERNAME, user) != CURLE_OK ||
 	    curl_easy_setopt(c, CURLOPT_PASSWORD, pass) != CURLE_OK)
 		return PC_E_HTTP;
-	st->ctx.resp = r;
-	st->ctx.refused = st->ctx.toobig = 0;
 	e = http_send(a, st, &req, r, 0);
 	(void)curl_easy_setopt(c, CURLOPT_USERNAME, (char *)NULL);
 	(void)curl_easy_setopt(c, CURLOPT_PASSWORD, (char *)NULL);
@@ -369,9 +367,6 @@ http_perform(struct broker_app *a, const struct http_req *req,
 	struct http_state	*st = a->http;
 	int			 e;
 
-	st->ctx.resp = r;
-	st->ctx.refused = st->ctx.toobig = 0;
-	st->ctx.refused_addr[0] = '\0';
 	if ((e = auth_apply(a, st->curl)) != 0) {
 		(void)snprintf(r->err, sizeof(r->err), "%s: cannot get an "
 		    "access token", a->name);
@@ -389,6 +384,10 @@ http_send(struct broker_app *a, struct http_state *st,
 	CURLcode		 cc;
 	int			 e;
 
+	/* The callbacks write into this request's answer only. */
+	st->ctx.resp = r;
+	st->ctx.refused = st->ctx.toobig = 0;
+	st->ctx.refused_addr[0] = '\0';
 	if (snprintf(url, sizeof(url), "%s%s", in_base ? a->base_url :
 	    a->origin, in_base ? req->path + strlen(a->base_path) :
 	    req->path) >= (int)sizeof(url))

@@ -52,6 +52,7 @@ class State:
         self.inject_429 = 0
         self.retry_after = 1
         self.nonce_ttl = 300
+        self.nonce_max_uses = 0
         self.token_ttl = 3600
         self.algorithm = "MD5"
 
@@ -526,7 +527,9 @@ class Handler(http.server.BaseHTTPRequestHandler):
         n = st.nonces.get(f.get("nonce", ""))
         if n is None:
             self.challenge()
-        if time.monotonic() - n["t"] > st.nonce_ttl:
+        n["uses"] = n.get("uses", 0) + 1
+        if time.monotonic() - n["t"] > st.nonce_ttl or (
+                st.nonce_max_uses and n["uses"] > st.nonce_max_uses):
             del st.nonces[f["nonce"]]
             self.challenge(stale=True)
         algo = f.get("algorithm", "MD5").upper()
@@ -590,7 +593,8 @@ class Handler(http.server.BaseHTTPRequestHandler):
             return self.reply(200, {}, "application/json")
         if path == "/__mock/config":
             cfg = json.loads(raw or b"{}")
-            for k in ("inject_429", "retry_after", "nonce_ttl", "token_ttl", "algorithm"):
+            for k in ("inject_429", "retry_after", "nonce_ttl", "nonce_max_uses", "token_ttl",
+                      "algorithm"):
                 if k in cfg:
                     setattr(st, k, cfg[k])
             return self.reply(200, cfg, "application/json")

@@ -1,0 +1,65 @@
+# Helpers for the Atlas tests: start the mock, write a config, run.
+# Needs common.sh sourced first.
+ORG=a00000000000000000000001
+P0=c00000000000000000000001
+P1=c00000000000000000000002
+T1=d00000000000000000000001
+T2=d00000000000000000000002
+U_ALICE=b00000000000000000000001 U_BOB=b00000000000000000000002
+U_CAROL=b00000000000000000000003 U_DAVE=b00000000000000000000004
+U_ERIN=b00000000000000000000005 U_FRANK=b00000000000000000000006
+
+atlas_mock() {		# fixture [extra args]
+	fx=$1
+	shift
+	rm -f "$TMP/atlas.port"
+	python3 "$TOP/tests/mock/atlas/server.py" --cert "$CA/server.pem" \
+		--key "$CA/server.key" --port-file "$TMP/atlas.port" \
+		--fixture "$fx" "$@" >"$TMP/atlas.log" 2>&1 &
+	ATLAS_PID=$!
+	T_PIDS="$T_PIDS $ATLAS_PID"
+	i=0
+	while [ ! -s "$TMP/atlas.port" ] && [ $i -lt 100 ]; do
+		sleep 0.1; i=$((i + 1))
+	done
+	APORT=$(cat "$TMP/atlas.port")
+	echo "allow 127.0.0.1/32" > "$TMP/lo.cidr"
+	cat > "$TMP/atlas.conf" <<CONF
+policy-dir = $TOP/policy
+[app atlas]
+base-url = https://127.0.0.1:$APORT
+ca-file = $CA/ca.pem
+allow-file = $TMP/lo.cidr
+public-key = pubkey01
+connect-timeout = 5
+timeout = 30
+CONF
+}
+
+atlas_stop() {
+	kill "$ATLAS_PID" 2>/dev/null
+	wait "$ATLAS_PID" 2>/dev/null
+}
+
+# atlas NAME [flags...]: run portcullis; out/err/rc in $TMP/NAME.*
+atlas() {
+	n=$1
+	shift
+	BATON_PRIVATE_KEY=priv-5e3c-4b2a "$PORTCULLIS" --config "$TMP/atlas.conf" \
+		--app atlas "$@" >"$TMP/$n.out" 2>"$TMP/$n.err"
+	echo $? > "$TMP/$n.rc"
+}
+
+mockget() {		# control path
+	curl -s --cacert "$CA/ca.pem" "https://127.0.0.1:$APORT/__mock/$1"
+}
+
+mockpost() {		# control path, json
+	curl -s --cacert "$CA/ca.pem" -X POST -d "$2" \
+		"https://127.0.0.1:$APORT/__mock/$1" >/dev/null
+}
+
+# jq-free JSON queries of the mock state: mockq 'python expression on s'
+mockq() {
+	mockget state | python3 -c "import json,sys; s=json.load(sys.stdin); print($1)"
+}
