@@ -384,13 +384,15 @@ c1z_show_run(const char *file, const char *table, int json)
 		return 1;
 	}
 	(void)snprintf(db, sizeof(db), "%s/db", dir);
-	if (c1z_unpack(file, db, err, sizeof(err)) != 0)
+	if (c1z_unpack(file, db, err, sizeof(err)) != 0) {
 		fprintf(stderr, "portcullis: c1z: %s\n", err);
-	else if (sqlite3_open_v2(db, &s.db, SQLITE_OPEN_READONLY, NULL) !=
-	    SQLITE_OK || c1z_pick_sync(&s) != 0)
+		rc = 1;
+	} else if (sqlite3_open_v2(db, &s.db, SQLITE_OPEN_READONLY, NULL) !=
+	    SQLITE_OK || c1z_pick_sync(&s) != 0) {
 		fprintf(stderr, "portcullis: c1z: %s: no finished full sync\n",
 		    file);
-	else {
+		rc = 1;
+	} else {
 		for (i = 0; i < sizeof(c1z_tables) / sizeof(c1z_tables[0]); i++)
 			if (strcmp(table, c1z_tables[i].name) == 0)
 				rc = c1z_tables[i].fn(&s);
