@@ -29,6 +29,7 @@
 #include "log.h"
 #include "policyfile.h"
 #include "run.h"
+#include "secret.h"
 #include "supervise.h"
 
 static int
@@ -174,9 +175,9 @@ agent_fetcher_path(struct agent *ag, struct agent_app *aa)
 }
 
 static int
-agent_transport(struct agent *ag, struct agent_app *aa, struct broker_app *ba)
+agent_transport(struct agent *ag, const char *name, struct broker_app *ba)
 {
-	const char	*name = aa->def->name, *v, *where;
+	const char	*v, *where;
 	long		 n;
 	char		*end;
 
@@ -210,7 +211,9 @@ agent_app_setup(struct agent *ag, const char *name)
 {
 	struct agent_app	*aa = &ag->apps[ag->napps];
 	struct broker_app	*ba = &ag->bapps[ag->napps];
-	const char		*url, *where;
+	const char		*url, *where, *v;
+	char			*end;
+	long			 n;
 	int			 rc;
 
 	if (ag->napps >= AGENT_MAX_APPS)
@@ -229,14 +232,69 @@ agent_app_setup(struct agent *ag, const char *name)
 		return agent_fail("%s: base-url is not set", name);
 	if ((rc = agent_base_url(ba, url, where)) != EXIT_OK ||
 	    (rc = agent_auth(ag, aa, ba)) != EXIT_OK ||
-	    (rc = agent_transport(ag, aa, ba)) != EXIT_OK ||
+	    (rc = agent_transport(ag, name, ba)) != EXIT_OK ||
 	    (rc = agent_fetcher_path(ag, aa)) != EXIT_OK ||
 	    (rc = policyfile_load(ag->cfg, name, &aa->allow,
 	    &aa->egress)) != EXIT_OK)
 		return rc;
 	ba->allow = aa->allow;
 	ba->egress = aa->egress;
+	ba->secret_policy = aa->def->secret_policy;
+	v = config_get(ag->cfg, name, "secret-length", &where);
+	n = strtol(v, &end, 10);
+	if (*end != '\0' || n < SECRET_LEN_MIN || n > SECRET_LEN_MAX)
+		return agent_fail("%s: secret-length must be %d..%d", where,
+		    SECRET_LEN_MIN, SECRET_LEN_MAX);
+	ba->secret_len = (unsigned)n;
 	return EXIT_OK;
+}
+
+/* The pseudo-app "vault": Vault's transport, under its own policy. */
+static int
+agent_vault_kv(struct agent *ag, const char *spec, const char *where)
+{
+	struct broker_app	*ba = &ag->vault_ba;
+	char			 origin[1024];
+	const char		*host = spec + strlen("vault:https://");
+	int			 rc;
+
+	ba->name = "vault";
+	ba->auth = AUTH_HEADER;
+	ba->auth_header = "X-Vault-Token";
+	ba->secret_opt = "vault-token";
+	(void)snprintf(origin, sizeof(origin), "https://%.*s",
+	    (int)strcspn(host, "/"), host);
+	if ((rc = agent_base_url(ba, origin, where)) != EXIT_OK ||
+	    (rc = agent_transport(ag, "vault", ba)) != EXIT_OK ||
+	    (rc = policyfile_load(ag->cfg, "vault", &ag->vault_allow,
+	    &ag->vault_egress)) != EXIT_OK)
+		return rc;
+	ba->allow = ag->vault_allow;
+	ba->egress = ag->vault_egress;
+	ag->broker.vault.kv = ba;
+	return EXIT_OK;
+}
+
+static int
+agent_vault(struct agent *ag)
+{
+	struct vault	*v = &ag->broker.vault;
+	const char	*spec, *key, *spool, *where = "vault";
+	char		 why[512];
+
+	spec = config_get(ag->cfg, NULL, "vault", &where);
+	if (vault_parse(v, spec, why, sizeof(why)) != 0)
+		return agent_fail("%s: %s", where, why);
+	if ((key = config_get(ag->cfg, NULL, "vault-key", NULL)) != NULL &&
+	    vault_load_key(v, key, why, sizeof(why)) != 0)
+		return agent_fail("%s", why);
+	if (v->kind != VAULT_KV)
+		return EXIT_OK;
+	if ((spool = config_get(ag->cfg, NULL, "vault-spool", NULL)) != NULL &&
+	    (spool[0] != '/' || snprintf(v->spool, sizeof(v->spool), "%s",
+	    spool) >= (int)sizeof(v->spool)))
+		return agent_fail("vault-spool must be an absolute path");
+	return agent_vault_kv(ag, spec, where);
 }
 
 int
@@ -264,6 +322,8 @@ agent_setup(struct agent *ag, struct config *cfg, uint32_t op)
 	if (config_bool(cfg, NULL, "read-only", &ag->broker.read_only) != 0 ||
 	    config_bool(cfg, NULL, "dry-run", &ag->broker.dry_run) != 0)
 		return agent_fail("%s", cfg->err);
+	if ((rc = agent_vault(ag)) != EXIT_OK)
+		return rc;
 	user = config_get(cfg, NULL, "user", NULL);
 	if (spawn_id_resolve(&ag->id, user) != 0)
 		return EXIT_USAGE;
@@ -368,6 +428,15 @@ agent_clear(struct agent *ag)
 		free(ag->apps[i].egress);
 		chan_clear(&ag->apps[i].ch);
 	}
+	if (ag->vault_allow != NULL)
+		cidr_list_clear(ag->vault_allow);
+	if (ag->vault_egress != NULL)
+		egress_rules_clear(ag->vault_egress);
+	free(ag->vault_allow);
+	free(ag->vault_egress);
+	ag->vault_allow = NULL;
+	ag->vault_egress = NULL;
+	jose_key_wipe(&ag->broker.vault.key);
 	chan_clear(&ag->bch);
 	ag->napps = 0;
 	if (ag->out != NULL)

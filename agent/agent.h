@@ -57,6 +57,10 @@ struct agent {
 	int			 rc;
 	struct c1z_writer	*out;		/* a sync's .c1z, or NULL */
 	const char		*out_path;
+	struct broker_app	 vault_ba;	/* vault:URL transport */
+	struct cidr_list	*vault_allow;
+	struct egress_rules	*vault_egress;
+	unsigned		 sealed, lost;	/* secrets delivered, not */
 };
 
 /* Set up every app named by --app / app = (errors logged). EXIT_*. */

@@ -20,7 +20,8 @@ static const char *const atlas_opts[] = { "enable-sync-databases",
     "remove-org-user-on-last-role", NULL };
 
 static const char *const demo_opts[] = { "path", NULL };
-static const char *const sbxtest_opts[] = { "path", "action", "body", NULL };
+static const char *const sbxtest_opts[] = { "path", "action", "body",
+    "slot", "target", "accept", NULL };
 
 const struct app_def apps[] = {
 	{ "atlas", "portcullis-fetch-atlas", 0, "https://cloud.mongodb.com",
@@ -32,15 +33,16 @@ const struct app_def apps[] = {
 	    "       create account (invite + database user: SCRAM-SHA, "
 	    "AWS_IAM_USER,\n"
 	    "       X509_CUSTOMER, X509_MANAGED, LDAP_USER, OIDC_WORKLOAD); "
-	    "delete user, database_user", "/api/oauth/token" },
+	    "delete user, database_user", "/api/oauth/token", "atlas-scram" },
 	{ "demo", "portcullis-fetch-demo", APP_AUTH_NONE, NULL, AUTH_BEARER, test_auths,
 	    demo_opts, TASK_DEMO,
 	    "demo: one GET through the broker (no sync, no provisioning)",
-	    NULL },
+	    NULL, NULL },
 	{ "sbxtest", "portcullis-fetch-sbxtest", APP_HIDDEN | APP_AUTH_NONE, NULL,
 	    AUTH_BEARER, test_auths, sbxtest_opts, TASK_DEMO,
-	    "sbxtest: misbehaving fetcher for the security tests", NULL },
-	{ NULL, NULL, 0, NULL, AUTH_NONE, NULL, NULL, 0, NULL, NULL }
+	    "sbxtest: misbehaving fetcher for the security tests", NULL,
+	    "default" },
+	{ NULL, NULL, 0, NULL, AUTH_NONE, NULL, NULL, 0, NULL, NULL, NULL }
 };
 
 const struct app_def *

@@ -28,6 +28,7 @@ struct app_def {
 	uint32_t		 sync_op;	/* what a plain run does */
 	const char		*caps;		/* capabilities text */
 	const char		*token_path;	/* OAuth2 token endpoint */
+	const char		*secret_policy;	/* charset of generated ones */
 };
 
 extern const struct app_def	apps[];

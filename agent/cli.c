@@ -8,6 +8,7 @@
 #include "agent.h"
 #include "apps.h"
 #include "cli.h"
+#include "vaultcmd.h"
 #include "c1z.h"
 #include "config.h"
 #include "log.h"
@@ -26,6 +27,7 @@ static int	cli_cmd_capabilities(struct cli *, struct config *);
 static int	cli_cmd_config(struct cli *, struct config *);
 static int	cli_cmd_policy(struct cli *, struct config *);
 static int	cli_cmd_c1z(struct cli *, struct config *);
+static int	cli_cmd_vault(struct cli *, struct config *);
 
 static const struct cli_cmd cli_cmds[] = {
 	{ "capabilities", cli_cmd_capabilities,
@@ -36,6 +38,11 @@ static const struct cli_cmd cli_cmds[] = {
 	{ "c1z", cli_cmd_c1z,
 	    "portcullis c1z show FILE [resource-types|resources|entitlements|"
 	    "grants|stats] [--json]\n  Print a .c1z (ours or baton's)." },
+	{ "vault", cli_cmd_vault,
+	    "portcullis vault keygen [--out PREFIX]\n  Write PREFIX.jwk (private, "
+	    "0600) and PREFIX.pub.jwk (vault-key).\n"
+	    "       portcullis vault open FILE --key KEY.jwk\n  Decrypt one "
+	    "sealed secret to standard output." },
 	{ "policy", cli_cmd_policy,
 	    "portcullis policy --explain --app NAME\n  The IP allowlist and "
 	    "egress rules the broker applies to NAME." },
@@ -227,6 +234,13 @@ cli_cmd_c1z(struct cli *cli, struct config *cfg)
 {
 	(void)cfg;
 	return c1z_show_main(cli->argc, cli->argv);
+}
+
+static int
+cli_cmd_vault(struct cli *cli, struct config *cfg)
+{
+	(void)cfg;
+	return vaultcmd_main(cli->argc, cli->argv);
 }
 
 static int

@@ -26,6 +26,7 @@ static int	run_on_log(struct chan *, struct msg *, void *);
 static int	run_on_done(struct chan *, struct msg *, void *);
 static int	run_on_audit(struct chan *, struct msg *, void *);
 static int	run_on_broker_end(struct chan *, struct msg *, void *);
+static int	run_on_sealed(struct chan *, struct msg *, void *);
 static int	run_on_broker_err(struct chan *, struct msg *, void *);
 
 static const struct msg_route run_fetcher_routes[] = {
@@ -37,6 +38,7 @@ static const struct msg_route run_fetcher_routes[] = {
 
 static const struct msg_route run_broker_routes[] = {
 	{ MSG_AUDIT,		0,	run_on_audit },
+	{ MSG_VAULT_SEALED,	0,	run_on_sealed },
 	{ MSG_LOG,		0,	run_on_log },
 	{ MSG_ERR,		0,	run_on_broker_err },
 	{ MSG_BROKER_END,	R_ONCE,	run_on_broker_end },
@@ -188,6 +190,39 @@ run_on_audit(struct chan *c, struct msg *m, void *arg)
 	(void)c;
 	(void)arg;
 	return audit_record(m);
+}
+
+/*
+ * Where a generated secret went. Anything but the configured place
+ * fails the run, naming the account: the operator must act on it.
+ */
+static int
+run_on_sealed(struct chan *c, struct msg *m, void *arg)
+{
+	struct agent	*ag = arg;
+	char		 app[65], login[1025], where[1025];
+	uint32_t	 st;
+
+	(void)c;
+	if (tlv_str(&m->tf, TAG_VAULT_SEALED_APP, app, sizeof(app)) != 0 ||
+	    tlv_str(&m->tf, TAG_VAULT_SEALED_LOGIN, login, sizeof(login)) ||
+	    tlv_str(&m->tf, TAG_VAULT_SEALED_WHERE, where, sizeof(where)) ||
+	    tlv_u32(&m->tf, TAG_VAULT_SEALED_STATUS, &st) != 0)
+		return PC_E_VALUE;
+	if (st == VAULT_OK) {
+		ag->sealed++;
+		printf("%s: secret of \"%s\" sealed to %s\n", app, login, where);
+		return 0;
+	}
+	ag->lost++;
+	if (st == VAULT_FALLBACK)
+		log_warnx("%s: account \"%s\" was created; its secret could not "
+		    "be stored in Vault and was sealed to %s instead", app,
+		    login, where);
+	else
+		log_warnx("%s: account \"%s\" was created but its secret was "
+		    "NOT stored: %s", app, login, where);
+	return 0;
 }
 
 static int
@@ -350,6 +385,8 @@ run_finish(struct agent *ag)
 		if (rc == EXIT_OK || r == 2)
 			rc = r == 2 ? EXIT_KILLED : EXIT_FAILED;
 	}
+	if (ag->lost > 0 && rc == EXIT_OK)
+		rc = EXIT_FAILED;
 	rc = run_output(ag, rc);
 	fflush(stdout);
 	return rc;

@@ -65,6 +65,10 @@ auth_app_init(struct broker_app *a, CURL *c)
 		AUTH_SET(c, CURLOPT_USERNAME, a->user);
 		AUTH_SET(c, CURLOPT_PASSWORD, a->secret);
 		return 0;
+	case AUTH_HEADER:
+		/* http.c adds it per request: curl has no option for it. */
+		return a->auth_header != NULL && a->secret != NULL ? 0 :
+		    PC_E_CONFIG;
 	case AUTH_OAUTH2:
 		if (a->token_path == NULL ||
 		    (a->token = cred_alloc(AUTH_TOKEN_MAX)) == NULL)

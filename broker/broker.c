@@ -24,7 +24,9 @@
 #include "egress.h"
 #include "http.h"
 #include "log.h"
+#include "secret.h"
 #include "spawn.h"
+#include "vault.h"
 
 #define BROKER_CA_MAX	(4 * 1024 * 1024)
 
@@ -61,14 +63,8 @@ broker_is_write(const char *m)
 	return strcmp(m, "GET") != 0 && strcmp(m, "HEAD") != 0;
 }
 
-struct broker_write {
-	const char	*method, *path, *op, *target;
-	const uint8_t	*body;
-	size_t		 len;
-};
-
 /* One audit record to the agent for every write, sent or refused. */
-static void
+void
 broker_audit(struct broker *b, struct broker_app *a,
     const struct broker_write *w, long status, const char *reqid,
     const char *result, int with_body)
@@ -233,6 +229,106 @@ broker_policy(struct broker_call *bc, struct msg *m,
 	return broker_write_policy(bc, m, w);
 }
 
+struct broker_slot {
+	int			on;
+	struct secret_slot	slot;
+	struct secret_hit	hit;
+};
+
+static int
+broker_marks(const char *const *fields)
+{
+	for (; *fields != NULL; fields++)
+		if (secret_mark_in(*fields))
+			return 1;
+	return 0;
+}
+
+static int
+broker_hit_is(const struct broker_write *w, const struct secret_hit *h,
+    const char *name)
+{
+	return h->name_len == strlen(name) &&
+	    memcmp(w->body + h->name_off, name, h->name_len) == 0;
+}
+
+/*
+ * A secret slot is used exactly once, in the body of a write, by name;
+ * the mark anywhere else could carry the value into a log or a URL.
+ */
+static int
+broker_slot_check(struct broker_call *bc, struct msg *m,
+    const struct broker_write *w, const char *const *fields,
+    struct broker_slot *bs)
+{
+	struct broker_app	*a = bc->a;
+	struct secret_hit	 h[2];
+	char			 why[256], spec[257];
+	int			 n;
+
+	memset(bs, 0, sizeof(*bs));
+	if (broker_marks(fields))
+		return broker_refuse(bc, m, PC_E_POLICY, "a secret placeholder "
+		    "is allowed only in the request body"), PC_E_POLICY;
+	n = w->body != NULL ? secret_scan(w->body, w->len, h, 2) : 0;
+	if (n < 0)
+		return broker_refuse(bc, m, PC_E_POLICY, "malformed secret "
+		    "placeholder in the body"), PC_E_POLICY;
+	if (tlv_str(&m->tf, TAG_HTTP_REQ_SLOT, spec, sizeof(spec)) != 0) {
+		if (n == 0)
+			return 0;
+		return broker_refuse(bc, m, PC_E_POLICY, "unknown secret slot "
+		    "\"%.*s\": the request names no slot", (int)h[0].name_len,
+		    (const char *)w->body + h[0].name_off), PC_E_POLICY;
+	}
+	if (secret_slot_parse(spec, &bs->slot, why, sizeof(why)) != 0)
+		return broker_refuse(bc, m, PC_E_POLICY, "%s", why), PC_E_POLICY;
+	if (a->secret_policy == NULL || strcmp(a->secret_policy,
+	    secret_policy_name(bs->slot.policy)) != 0)
+		return broker_refuse(bc, m, PC_E_POLICY, "%s may not generate "
+		    "secrets of policy %s", a->name,
+		    secret_policy_name(bs->slot.policy)), PC_E_POLICY;
+	if (!broker_is_write(w->method))
+		return broker_refuse(bc, m, PC_E_POLICY, "a secret slot needs a "
+		    "write request"), PC_E_POLICY;
+	if (n == 0)
+		return broker_refuse(bc, m, PC_E_POLICY, "secret slot %s is not "
+		    "used in the body", bs->slot.name), PC_E_POLICY;
+	if (!broker_hit_is(w, &h[0], bs->slot.name) ||
+	    (n > 1 && !broker_hit_is(w, &h[1], bs->slot.name))) {
+		const struct secret_hit *x = broker_hit_is(w, &h[0],
+		    bs->slot.name) ? &h[1] : &h[0];
+
+		return broker_refuse(bc, m, PC_E_POLICY, "unknown secret slot "
+		    "\"%.*s\"", (int)x->name_len, (const char *)w->body +
+		    x->name_off), PC_E_POLICY;
+	}
+	if (n > 1)
+		return broker_refuse(bc, m, PC_E_POLICY, "secret slot %s is "
+		    "used more than once", bs->slot.name), PC_E_POLICY;
+	if (w->len > SECRET_BODY_MAX)
+		return broker_refuse(bc, m, PC_E_POLICY, "a body with a secret "
+		    "slot is limited to %d bytes", SECRET_BODY_MAX),
+		    PC_E_POLICY;
+	bs->hit = h[0];
+	bs->on = 1;
+	return 0;
+}
+
+/* The fetcher never reads the value back, not even in an echo. */
+static void
+broker_scrub(struct http_resp *r)
+{
+	char	*hdrs[] = { r->ctype, r->link, r->retry, r->ratelimit };
+	size_t	 i;
+
+	if (r->body.p != NULL)
+		r->body.len = secret_scrub(r->body.p, r->body.len);
+	for (i = 0; i < sizeof(hdrs) / sizeof(hdrs[0]); i++)
+		hdrs[i][secret_scrub((uint8_t *)hdrs[i], strlen(hdrs[i]))] =
+		    '\0';
+}
+
 static void
 broker_req_text(const struct msg *m, unsigned tag, char *dst, size_t dstsz,
     const char *dflt)
@@ -241,19 +337,64 @@ broker_req_text(const struct msg *m, unsigned tag, char *dst, size_t dstsz,
 		(void)snprintf(dst, dstsz, "%s", dflt);
 }
 
+/* Policy passed: fill a slot, send, scrub, seal on success. */
+static int
+broker_send(struct broker_call *bc, struct msg *m, const struct broker_write *w,
+    struct http_req *req, struct broker_slot *bs)
+{
+	struct broker_app	*a = bc->a;
+	struct http_resp	 r;
+	char			 reqid[32], why[256], url[sizeof(a->origin) +
+				    MSG_PATH_MAX + 1024];
+	int			 e;
+
+	if (bs->on && vault_ready(&bc->b->vault, why, sizeof(why)) != 0)
+		return broker_refuse(bc, m, PC_E_POLICY, "%s %s refused: %s",
+		    w->method, w->path, why);
+	if (bs->on && secret_fill(&bs->slot, a->secret_len, w->body, w->len,
+	    &bs->hit, &req->body, &req->len) != 0)
+		return broker_refuse(bc, m, PC_E_STATE, "%s %s: cannot generate "
+		    "the secret", w->method, w->path);
+	(void)snprintf(reqid, sizeof(reqid), "r%llu-%d",
+	    (unsigned long long)++bc->b->reqno, (int)getpid());
+	http_resp_init(&r);
+	if (broker_is_write(w->method))
+		a->writes++;
+	e = http_perform(a, req, &r);
+	if (broker_is_write(w->method))
+		broker_audit(bc->b, a, w, e == 0 ? r.status : 0, reqid,
+		    e == 0 ? "sent" : r.err, 0);
+	if (bs->on) {
+		broker_scrub(&r);
+		(void)snprintf(url, sizeof(url), "%s%s", a->origin, w->path);
+		if (e == 0 && r.status >= 200 && r.status <= 299)
+			(void)vault_deliver(bc->b, a, w->target, reqid, url);
+		secret_forget();
+	}
+	if (e != 0)
+		(void)broker_refuse(bc, m, e, "%s", r.err);
+	else if (r.status >= 300 && r.status < 400)
+		(void)broker_refuse(bc, m, PC_E_POLICY, "redirect to \"%s\" "
+		    "refused: redirects are never followed", r.location_host);
+	else
+		e = broker_resp_send(bc, m, &r, reqid);
+	http_resp_clear(&r);
+	return e == PC_E_EOF || e == PC_E_SYS ? e : 0;
+}
+
 static int
 broker_on_http_req(struct chan *c, struct msg *m, void *arg)
 {
 	struct broker_call	*bc = arg;
 	struct broker_app	*a = bc->a;
 	struct broker_write	 w;
+	struct broker_slot	 bs;
 	struct http_req		 req;
-	struct http_resp	 r;
 	char			 method[16], path[MSG_PATH_MAX + 1024];
 	char			 accept[130], ctype[130], op[66], target[1026];
-	char			 reqid[32];
+	const char		*fields[] = { path, accept, ctype, op, target,
+				    NULL };
 	size_t			 blen = strlen(a->base_path);
-	int			 e;
 
 	(void)c;
 	memcpy(path, a->base_path, blen);
@@ -274,7 +415,8 @@ broker_on_http_req(struct chan *c, struct msg *m, void *arg)
 	w.op = op;
 	w.target = target;
 	w.body = tlv_bytes(&m->tf, TAG_HTTP_REQ_BODY, &w.len);
-	if (broker_policy(bc, m, &w) != 0)
+	if (broker_slot_check(bc, m, &w, fields, &bs) != 0 ||
+	    broker_policy(bc, m, &w) != 0)
 		return 0;
 	memset(&req, 0, sizeof(req));
 	req.method = method;
@@ -283,24 +425,7 @@ broker_on_http_req(struct chan *c, struct msg *m, void *arg)
 	req.ctype = ctype[0] ? ctype : NULL;
 	req.body = w.body;
 	req.len = w.len;
-	(void)snprintf(reqid, sizeof(reqid), "r%llu-%d",
-	    (unsigned long long)++bc->b->reqno, (int)getpid());
-	http_resp_init(&r);
-	if (broker_is_write(method))
-		a->writes++;
-	e = http_perform(a, &req, &r);
-	if (broker_is_write(method))
-		broker_audit(bc->b, a, &w, e == 0 ? r.status : 0, reqid,
-		    e == 0 ? "sent" : r.err, 0);
-	if (e != 0)
-		(void)broker_refuse(bc, m, e, "%s", r.err);
-	else if (r.status >= 300 && r.status < 400)
-		(void)broker_refuse(bc, m, PC_E_POLICY, "redirect to \"%s\" "
-		    "refused: redirects are never followed", r.location_host);
-	else
-		e = broker_resp_send(bc, m, &r, reqid);
-	http_resp_clear(&r);
-	return e == PC_E_EOF || e == PC_E_SYS ? e : 0;
+	return broker_send(bc, m, &w, &req, &bs);
 }
 
 static char *
@@ -331,6 +456,14 @@ broker_load(struct broker *b)
 	size_t			 i;
 
 	cred_init();
+	secret_init();
+	vault_open(&b->vault);
+	if ((a = b->vault.kv) != NULL) {
+		if (cred_load(b->cfg, "vault", "vault-token", &a->secret) != 0)
+			fatalx("vault: cannot start without its token");
+		if (a->ca_file != NULL)
+			a->ca_pem = broker_read_ca(a->ca_file, &a->ca_len);
+	}
 	for (i = 0; i < b->napps; i++) {
 		a = &b->apps[i];
 		if (a->secret_opt != NULL &&
@@ -351,6 +484,8 @@ broker_open(struct broker *b)
 	http_global_init();
 	if (chan_init(&b->agent, b->agent_fd, P_BROKER, P_AGENT, "agent") != 0)
 		fatalx("agent channel");
+	if (b->vault.kv != NULL && http_app_init(b->vault.kv) != 0)
+		fatalx("vault: HTTP set-up failed");
 	for (i = 0; i < b->napps; i++) {
 		a = &b->apps[i];
 		if (http_app_init(a) != 0)
@@ -431,6 +566,9 @@ broker_main(struct broker *b)
 	broker_loop(b);
 	for (i = 0; i < b->napps; i++)
 		http_app_clear(&b->apps[i]);
+	if (b->vault.kv != NULL)
+		http_app_clear(b->vault.kv);
+	secret_clear();
 	cred_clear();
 	buf_init(&end, 64, 0);
 	if (tlv_add_u32(&end, TAG_BROKER_END_STATUS, 0) == 0)

@@ -11,6 +11,7 @@
 #include <stdint.h>
 
 #include "msg.h"
+#include "vault.h"
 
 struct cidr_list;
 struct egress_rules;
@@ -21,7 +22,8 @@ enum auth_kind {
 	AUTH_BEARER,
 	AUTH_BASIC,
 	AUTH_DIGEST,
-	AUTH_OAUTH2
+	AUTH_OAUTH2,
+	AUTH_HEADER		/* secret in a fixed header (Vault's token) */
 };
 
 /* Everything the broker knows about one app; filled by the agent. */
@@ -56,6 +58,16 @@ struct broker_app {
 	const char		*token_path;	/* OAuth2 token endpoint */
 	char			*token;		/* OAuth2 access token, locked */
 	long long		 token_exp;	/* monotonic seconds */
+	const char		*auth_header;	/* AUTH_HEADER: its name */
+	const char		*secret_policy;	/* charset of generated ones */
+	unsigned		 secret_len;	/* at least this long */
+};
+
+/* One write request as the audit log sees it. */
+struct broker_write {
+	const char	*method, *path, *op, *target;
+	const uint8_t	*body;
+	size_t		 len;
 };
 
 struct broker {
@@ -68,10 +80,15 @@ struct broker {
 	const struct config	*cfg;
 	const struct spawn_id	*id;
 	uint64_t		 reqno;
+	struct vault		 vault;
 };
 
 struct config;
 
+/* One audit record to the agent (body only for dry runs). */
+void	broker_audit(struct broker *b, struct broker_app *a,
+	    const struct broker_write *w, long status, const char *reqid,
+	    const char *result, int with_body);
 /* Run the broker in this (forked) process; never returns. */
 void	broker_main(struct broker *b) PC_NORETURN;
 

@@ -273,8 +273,38 @@ http_set_method(CURL *c, const struct http_req *req)
 	return 0;
 }
 
+/* Header lines may hold a token: wipe them before they are freed. */
+static void
+http_headers_free(struct curl_slist *h)
+{
+	struct curl_slist	*l;
+
+	for (l = h; l != NULL; l = l->next)
+		explicit_bzero(l->data, strlen(l->data));
+	curl_slist_free_all(h);
+}
+
 static struct curl_slist *
-http_headers(const struct http_req *req)
+http_auth_header(const struct broker_app *a, struct curl_slist *h)
+{
+	struct curl_slist	*n;
+	char			*line;
+	size_t			 len;
+
+	if (a->auth != AUTH_HEADER)
+		return h;
+	len = strlen(a->auth_header) + strlen(a->secret) + 3;
+	if ((line = malloc(len)) == NULL)
+		return NULL;
+	(void)snprintf(line, len, "%s: %s", a->auth_header, a->secret);
+	n = curl_slist_append(h, line);
+	explicit_bzero(line, len);
+	free(line);
+	return n;
+}
+
+static struct curl_slist *
+http_headers(const struct broker_app *a, const struct http_req *req)
 {
 	struct curl_slist	*h = NULL, *n;
 	char			 line[256];
@@ -295,9 +325,11 @@ http_headers(const struct http_req *req)
 			goto fail;
 		h = n;
 	}
-	return h;
+	if ((n = http_auth_header(a, h)) == NULL)
+		goto fail;
+	return n;
 fail:
-	curl_slist_free_all(h);
+	http_headers_free(h);
 	return NULL;
 }
 
@@ -392,10 +424,10 @@ http_send(struct broker_app *a, struct http_state *st,
 	    a->origin, in_base ? req->path + strlen(a->base_path) :
 	    req->path) >= (int)sizeof(url))
 		return PC_E_TOOBIG;
-	if ((hdrs = http_headers(req)) == NULL)
+	if ((hdrs = http_headers(a, req)) == NULL)
 		return PC_E_NOMEM;
 	if ((e = http_set_method(st->curl, req)) != 0) {
-		curl_slist_free_all(hdrs);
+		http_headers_free(hdrs);
 		return e;
 	}
 	(void)curl_easy_setopt(st->curl, CURLOPT_URL, url);
@@ -403,6 +435,6 @@ http_send(struct broker_app *a, struct http_state *st,
 	cc = curl_easy_perform(st->curl);
 	(void)curl_easy_setopt(st->curl, CURLOPT_HTTPHEADER, NULL);
 	(void)curl_easy_setopt(st->curl, CURLOPT_POSTFIELDS, NULL);
-	curl_slist_free_all(hdrs);
+	http_headers_free(hdrs);
 	return http_result(st, cc, r);
 }

@@ -16,6 +16,7 @@
 #include <unistd.h>
 
 #include "fetch.h"
+#include "log.h"
 #include "sbx.h"
 
 static int
@@ -71,7 +72,11 @@ sbxtest_hold(struct fetch *f)
 	return 0;
 }
 
-/* One write: POST opts "body" to opts "path". */
+/*
+ * One write: POST opts "body" to opts "path", with opts "slot", "target"
+ * and "accept" when set. The answer's body is printed so a test can
+ * see what the broker let through (a generated secret must not be).
+ */
 static int
 sbxtest_post(struct fetch *f)
 {
@@ -81,23 +86,44 @@ sbxtest_post(struct fetch *f)
 				    .operation = "create_account",
 				    .target = "user:bob" };
 	struct fetch_resp	resp;
-	char			path[1024], body[2048];
+	char			path[1024], body[2048], slot[256], target[256];
+	char			accept[128];
 	int			e;
 
 	if (fetch_opt(f, "path", path, sizeof(path)) != NULL)
 		req.path = path;
 	if (fetch_opt(f, "body", body, sizeof(body)) == NULL)
 		(void)snprintf(body, sizeof(body), "{}");
+	req.slot = fetch_opt(f, "slot", slot, sizeof(slot));
+	if (fetch_opt(f, "target", target, sizeof(target)) != NULL)
+		req.target = target;
+	if (fetch_opt(f, "accept", accept, sizeof(accept)) != NULL)
+		req.accept = accept;
 	req.body = body;
 	req.len = strlen(body);
 	fetch_resp_init(&resp);
 	e = fetch_http(f, &req, &resp);
 	if (e == 0)
-		fetch_result(f, "HTTP %u", resp.status);
+		fetch_result(f, "HTTP %u %.*s", resp.status,
+		    (int)(resp.body.len > 1500 ? 1500 : resp.body.len),
+		    resp.body.p != NULL ? (const char *)resp.body.p : "");
 	else
 		fetch_result(f, "refused: %s", resp.err[0] != '\0' ? resp.err :
 		    err_str(e));
 	fetch_resp_clear(&resp);
+	return e;
+}
+
+/* A write, then stay alive so a test can scan this process. */
+static int
+sbxtest_post_hold(struct fetch *f)
+{
+	struct timespec	ts = { 60, 0 };
+	int		e;
+
+	e = sbxtest_post(f);
+	fetch_log(f, LOG_L_INFO, "holding");
+	(void)nanosleep(&ts, NULL);
 	return e;
 }
 
@@ -138,6 +164,8 @@ sbxtest_run(struct fetch *f)
 		return sbxtest_get(f);
 	if (strcmp(a, "post") == 0)
 		return sbxtest_post(f);
+	if (strcmp(a, "post-hold") == 0)
+		return sbxtest_post_hold(f);
 	return PC_E_VALUE;
 }
 

@@ -60,10 +60,24 @@ class Handler(http.server.BaseHTTPRequestHandler):
             self.send_json(404, {"error": "not found"})
 
 
+POST_LOG = None
+
+
 def do_POST(self):
     n = int(self.headers.get("Content-Length", "0"))
     body = self.rfile.read(n) if n else b""
-    self.send_json(201, {"created": True, "len": len(body)})
+    if POST_LOG:
+        with LOCK, open(POST_LOG, "a") as f:
+            f.write(json.dumps({"path": self.path,
+                                "body": body.decode("utf-8", "replace")}) + "\n")
+    if self.path.startswith("/echo"):
+        # Echo the body back, as some APIs echo a created user.
+        self.send_json(201, {"received": body.decode("utf-8", "replace")})
+    elif self.path.startswith("/fail"):
+        self.send_json(400, {"error": "refused", "received":
+                             body.decode("utf-8", "replace")})
+    else:
+        self.send_json(201, {"created": True, "len": len(body)})
 
 
 Handler.do_POST = do_POST
@@ -92,7 +106,10 @@ def main():
     ap.add_argument("--port-file", required=True)
     ap.add_argument("--count-file")
     ap.add_argument("--redirect", default="https://127.0.0.2:1/")
+    ap.add_argument("--post-log")
     a = ap.parse_args()
+    global POST_LOG
+    POST_LOG = a.post_log
     ip = ipaddress.ip_address(a.bind)
     if not ip.is_loopback:
         sys.exit("refusing to bind a non-loopback address")
