@@ -135,6 +135,34 @@ t_grep "create again: 409s handled, already exists" 'already exists' "$TMP/c2.ou
 atlas c3 --provisioning --create-account-login x --create-account-profile \
 	"{\"groupId\":\"$P1\",\"authType\":\"KERBEROS\"}"
 t_grep "unknown authType refused" 'authType "KERBEROS" is not one of' "$TMP/c3.err"
+# SCRAM: the broker generates the password, Atlas gets it, the operator
+# gets it sealed; the fetcher and every output never see it.
+mkdir -p "$TMP/spool"
+[ "$(id -u)" = 0 ] &&
+	chown "$(id -u portcullis 2>/dev/null || id -u nobody)" "$TMP/spool"
+"$PORTCULLIS" vault keygen --out "$TMP/op" >/dev/null
+atlas s1 --provisioning --vault "spool:$TMP/spool" --vault-key "$TMP/op.pub.jwk" \
+	--create-account-login appuser --create-account-profile \
+	"{\"groupId\":\"$P1\",\"authType\":\"SCRAM-SHA\"}"
+t_eq "SCRAM create: exit 0" "$(cat "$TMP/s1.rc")" 0
+t_grep "SCRAM create: secret sealed" \
+	'^atlas: secret of "appuser" sealed to .*/spool/atlas-appuser-' "$TMP/s1.out"
+SF=$(ls "$TMP"/spool/atlas-appuser-*.jwe 2>/dev/null | head -n 1)
+SPW=$("$PORTCULLIS" vault open "$SF" --key "$TMP/op.jwk" |
+	python3 -c 'import json,sys; print(json.load(sys.stdin)["secret"])')
+t_eq "SCRAM: Atlas holds the sealed password" \
+	"$(mockq "[d['passwordSha256'] for d in s['databaseUsers'] if d['username']=='appuser'][0]")" \
+	"$(printf '%s' "$SPW" | sha256sum | cut -d' ' -f1)"
+t_check "SCRAM: 24 characters of the atlas-scram set" sh -c \
+	"printf '%s' '$SPW' | grep -qE '^[A-Za-z0-9._~!*+=-]{24}\$'"
+t_nogrep "SCRAM: password not in the output" "$SPW" "$TMP/s1.out"
+t_nogrep "SCRAM: password not in the log" "$SPW" "$TMP/s1.err"
+atlas s2 --provisioning --create-account-login appuser2 --create-account-profile \
+	"{\"groupId\":\"$P1\",\"authType\":\"SCRAM-SHA\"}"
+t_grep "SCRAM without a vault key: refused before creating" \
+	'no vault-key is configured' "$TMP/s2.err"
+t_eq "SCRAM without a vault key: no user" \
+	"$(mockq "len([d for d in s['databaseUsers'] if d['username']=='appuser2'])")" 0
 atlas x1 --provisioning --delete-resource "$P1/\$external/arn:aws:iam::1:user/new" \
 	--delete-resource-type database_user
 t_grep "delete database user" 'deleted database_user' "$TMP/x1.out"
