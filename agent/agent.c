@@ -300,14 +300,24 @@ agent_vault(struct agent *ag)
 int
 agent_setup(struct agent *ag, struct config *cfg, uint32_t op)
 {
-	const char	*names[AGENT_MAX_APPS + 1], *user;
-	size_t		 i, n;
+	const char	*names[AGENT_MAX_APPS + 1];
+	size_t		 n;
+
+	n = config_list(cfg, NULL, "app", names, AGENT_MAX_APPS + 1);
+	return agent_setup_apps(ag, cfg, op, names, n);
+}
+
+int
+agent_setup_apps(struct agent *ag, struct config *cfg, uint32_t op,
+    const char *const *names, size_t n)
+{
+	const char	*user;
+	size_t		 i;
 	int		 rc;
 
 	memset(ag, 0, sizeof(*ag));
 	ag->cfg = cfg;
 	ag->op = op;
-	n = config_list(cfg, NULL, "app", names, AGENT_MAX_APPS + 1);
 	if (n == 0)
 		return agent_fail("no app given: use --app NAME");
 	for (i = 0; i < n; i++)
@@ -317,7 +327,7 @@ agent_setup(struct agent *ag, struct config *cfg, uint32_t op)
 		if (ag->napps > 1)
 			return agent_fail("a sync writes one app per file: give "
 			    "one --app");
-		ag->out_path = config_get(cfg, NULL, "file", NULL);
+		ag->out_path = config_get(cfg, names[0], "file", NULL);
 	}
 	if (config_bool(cfg, NULL, "read-only", &ag->broker.read_only) != 0 ||
 	    config_bool(cfg, NULL, "dry-run", &ag->broker.dry_run) != 0)

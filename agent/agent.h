@@ -61,10 +61,14 @@ struct agent {
 	struct cidr_list	*vault_allow;
 	struct egress_rules	*vault_egress;
 	unsigned		 sealed, lost;	/* secrets delivered, not */
+	void			(*tick)(void);	/* service: about once a second */
 };
 
 /* Set up every app named by --app / app = (errors logged). EXIT_*. */
 int	agent_setup(struct agent *ag, struct config *cfg, uint32_t op);
+/* The same for the n apps in names (service mode: one at a time). */
+int	agent_setup_apps(struct agent *ag, struct config *cfg, uint32_t op,
+	    const char *const *names, size_t n);
 /* Free what agent_setup and agent_run allocated. */
 void	agent_clear(struct agent *ag);
 /* Start the broker and fetchers, run to the end, report. EXIT_*. */

@@ -8,6 +8,7 @@
 #include "agent.h"
 #include "apps.h"
 #include "cli.h"
+#include "service.h"
 #include "vaultcmd.h"
 #include "c1z.h"
 #include "config.h"
@@ -28,6 +29,7 @@ static int	cli_cmd_config(struct cli *, struct config *);
 static int	cli_cmd_policy(struct cli *, struct config *);
 static int	cli_cmd_c1z(struct cli *, struct config *);
 static int	cli_cmd_vault(struct cli *, struct config *);
+static int	cli_cmd_service(struct cli *, struct config *);
 
 static const struct cli_cmd cli_cmds[] = {
 	{ "capabilities", cli_cmd_capabilities,
@@ -43,6 +45,10 @@ static const struct cli_cmd cli_cmds[] = {
 	    "0600) and PREFIX.pub.jwk (vault-key).\n"
 	    "       portcullis vault open FILE --key KEY.jwk\n  Decrypt one "
 	    "sealed secret to standard output." },
+	{ "service", cli_cmd_service,
+	    "portcullis service [--config FILE]\n  Sync every configured app, "
+	    "then sleep `interval` seconds, until\n  SIGTERM (systemd "
+	    "Type=notify; SIGHUP re-reads the configuration)." },
 	{ "policy", cli_cmd_policy,
 	    "portcullis policy --explain --app NAME\n  The IP allowlist and "
 	    "egress rules the broker applies to NAME." },
@@ -51,7 +57,7 @@ static const struct cli_cmd cli_cmds[] = {
 static const char cli_usage[] =
 "usage: portcullis [--config FILE] --app NAME [options]\n"
 "       portcullis COMMAND [args]   (capabilities, config, policy, c1z,\n"
-"                                    vault; COMMAND --help for each)\n"
+"                                    vault, service; COMMAND --help)\n"
 "\n"
 "A run syncs NAME into --file (default sync.c1z), or performs one\n"
 "operation: --grant-entitlement ID --grant-principal ID\n"
@@ -155,6 +161,8 @@ cli_parse(struct cli *cli, struct config *cfg, int argc, char **argv)
 	int	i, rc;
 
 	memset(cli, 0, sizeof(*cli));
+	cli->all_argc = argc;
+	cli->all_argv = argv;
 	for (i = 1; i < argc; i++) {
 		if (strcmp(argv[i], "--help") == 0 || strcmp(argv[i],
 		    "-h") == 0) {
@@ -234,6 +242,12 @@ cli_cmd_c1z(struct cli *cli, struct config *cfg)
 {
 	(void)cfg;
 	return c1z_show_main(cli->argc, cli->argv);
+}
+
+static int
+cli_cmd_service(struct cli *cli, struct config *cfg)
+{
+	return service_main(cli, cfg);
 }
 
 static int

@@ -12,6 +12,8 @@ struct cli {
 	int		  argc;		/* words after the command */
 	char		**argv;
 	int		  help;
+	int		  all_argc;	/* the whole command line, for */
+	char		**all_argv;	/* a service's reload */
 };
 
 /* Parse argv into cli and flags into cfg, load the config file. EXIT_*. */

@@ -23,7 +23,8 @@
 const struct opt_def config_opts[] = {
 	/* name				flags		default	help */
 	{ "config",			G | OPT_NOFILE,	NULL,	"config file" },
-	{ "file",			G,	"sync.c1z",	"output .c1z path" },
+	{ "file",			G | A,	"sync.c1z",	"output .c1z path" },
+	{ "interval",			G,	"3600",	"service: seconds between syncs" },
 	{ "app",			G | OPT_LIST,	NULL,	"app to run" },
 	{ "log-level",			G,	"info",	"error|warn|info|debug" },
 	{ "user",			G,	"portcullis", "unprivileged user" },

@@ -304,11 +304,13 @@ run_loop(struct agent *ag)
 		}
 		if (n == 0)
 			return;
-		if (poll(pfd, n, -1) == -1) {
+		if (poll(pfd, n, ag->tick != NULL ? 1000 : -1) == -1) {
 			if (errno == EINTR)
 				continue;
 			fatal("agent: poll");
 		}
+		if (ag->tick != NULL)
+			ag->tick();
 		for (i = 0; i < n; i++) {
 			if (!(pfd[i].revents & (POLLIN | POLLHUP | POLLERR)))
 				continue;

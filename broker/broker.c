@@ -558,6 +558,10 @@ broker_main(struct broker *b)
 	    prctl(PR_SET_DUMPABLE, 0, 0, 0, 0) == -1)
 		fatal("disable core dumps");
 	signal(SIGPIPE, SIG_IGN);
+	/* A service's handlers are the agent's; the broker just ends. */
+	signal(SIGTERM, SIG_DFL);
+	signal(SIGHUP, SIG_DFL);
+	signal(SIGINT, SIG_DFL);
 	broker_load(b);
 	spawn_demote(b->id, "broker");
 	if (prctl(PR_SET_DUMPABLE, 0, 0, 0, 0) == -1)
