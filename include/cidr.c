@@ -11,6 +11,7 @@
 #include <string.h>
 
 #include "cidr.h"
+#include "lines.h"
 
 /* Never public: RFC 6890 special-purpose ranges, plus Teredo. */
 static const char *const cidr_default_deny[] = {
@@ -203,36 +204,20 @@ int
 cidr_list_parse(struct cidr_list *l, const char *text, size_t len,
     const char *fname, char *errbuf, size_t errlen)
 {
-	char		 line[CIDR_MAX_LINE], *s, *hash;
-	const char	*p = text, *end = text + len, *eol;
-	unsigned	 lineno = 0;
-	size_t		 n;
+	struct lines	 lr;
+	char		 line[CIDR_MAX_LINE], *s;
 	int		 e;
 
 	(void)snprintf(l->src, sizeof(l->src), "%s", fname);
 	errbuf[0] = '\0';
-	while (p < end) {
-		lineno++;
-		eol = memchr(p, '\n', (size_t)(end - p));
-		n = (size_t)((eol != NULL ? eol : end) - p);
-		if (n >= sizeof(line) || memchr(p, '\0', n) != NULL)
-			return cidr_fail(errbuf, errlen, PC_E_SYNTAX, "%s:%u: "
-			    "line too long or not text", fname, lineno);
-		memcpy(line, p, n);
-		line[n] = '\0';
-		p += n + (eol != NULL);
-		if ((hash = strchr(line, '#')) != NULL)
-			*hash = '\0';
-		s = line + strspn(line, " \t\r");
-		n = strlen(s);
-		while (n > 0 && strchr(" \t\r", s[n - 1]) != NULL)
-			s[--n] = '\0';
-		if (*s == '\0')
-			continue;
-		if ((e = cidr_list_line(l, s, lineno, fname, errbuf,
+	lines_init(&lr, text, len);
+	while ((e = lines_next(&lr, line, sizeof(line), &s)) > 0)
+		if ((e = cidr_list_line(l, s, lr.lineno, fname, errbuf,
 		    errlen)) != 0)
 			return e;
-	}
+	if (e < 0)
+		return cidr_fail(errbuf, errlen, PC_E_SYNTAX, "%s:%u: "
+		    "line too long or not text", fname, lr.lineno);
 	return 0;
 }
 

@@ -9,6 +9,7 @@
 #include <strings.h>
 
 #include "egress.h"
+#include "lines.h"
 
 static const char *const egress_methods[] = {
 	"GET", "HEAD", "POST", "PUT", "PATCH", "DELETE"
@@ -106,35 +107,20 @@ int
 egress_rules_parse(struct egress_rules *r, const char *text, size_t len,
     const char *fname, char *errbuf, size_t errlen)
 {
-	char		 line[EGRESS_MAX_LINE], *s, *hash;
-	const char	*p = text, *end = text + len, *eol;
-	unsigned	 lineno = 0;
-	size_t		 n;
+	struct lines	 lr;
+	char		 line[EGRESS_MAX_LINE], *s;
 	int		 e;
 
 	(void)snprintf(r->src, sizeof(r->src), "%s", fname);
 	errbuf[0] = '\0';
-	while (p < end) {
-		lineno++;
-		eol = memchr(p, '\n', (size_t)(end - p));
-		n = (size_t)((eol != NULL ? eol : end) - p);
-		if (n >= sizeof(line) || memchr(p, '\0', n) != NULL)
-			return egress_fail(errbuf, errlen, "%s:%u: line too "
-			    "long or not text", fname, lineno);
-		memcpy(line, p, n);
-		line[n] = '\0';
-		p += n + (eol != NULL);
-		if ((hash = strchr(line, '#')) != NULL)
-			*hash = '\0';
-		s = line + strspn(line, " \t\r");
-		n = strlen(s);
-		while (n > 0 && strchr(" \t\r", s[n - 1]) != NULL)
-			s[--n] = '\0';
-		if (*s == '\0')
-			continue;
-		if ((e = egress_line(r, s, lineno, fname, errbuf, errlen)) != 0)
+	lines_init(&lr, text, len);
+	while ((e = lines_next(&lr, line, sizeof(line), &s)) > 0)
+		if ((e = egress_line(r, s, lr.lineno, fname, errbuf,
+		    errlen)) != 0)
 			return e;
-	}
+	if (e < 0)
+		return egress_fail(errbuf, errlen, "%s:%u: line too "
+		    "long or not text", fname, lr.lineno);
 	return 0;
 }
 

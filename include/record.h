@@ -22,6 +22,14 @@
 #define REC_TRAIT_APP		0x08
 #define REC_TRAIT_SECRET	0x10
 
+#define REC_STATUS_UNSPECIFIED	0	/* user account status */
+#define REC_STATUS_ENABLED	1
+#define REC_STATUS_DISABLED	2
+#define REC_STATUS_DELETED	3
+
+#define REC_PURPOSE_ASSIGNMENT	1	/* entitlement purpose */
+#define REC_PURPOSE_PERMISSION	2
+
 #define REC_F_SERVICE		0x1	/* user account of type service */
 #define REC_F_IMMUTABLE		0x2	/* grant cannot be changed here */
 

@@ -22,7 +22,7 @@ atlas_db_item(struct atlas *a, const struct pcj_doc *d, int o, void *arg)
 	struct atlas_cl_ctx	*c = arg;
 	struct emit_res		 r = { .rtype = "database",
 				    .ptype = "mongo_cluster",
-				    .traits = TRAIT_APP };
+				    .traits = REC_TRAIT_APP };
 	char			 db[128], id[512], disp[300];
 	size_t			 i;
 	int			 e;
@@ -40,7 +40,7 @@ atlas_db_item(struct atlas *a, const struct pcj_doc *d, int o, void *arg)
 		(void)fetch_fmt(disp, sizeof(disp), "%s %s", db,
 		    atlas_db_roles[i]);
 		if ((e = emit_ent(a->f, "database", id, atlas_db_roles[i], disp,
-		    PURPOSE_ASSIGNMENT, "database_user", NULL)) != 0)
+		    REC_PURPOSE_ASSIGNMENT, "database_user", NULL)) != 0)
 			return e;
 	}
 	for (i = 0; i < c->roles->n; i++) {
@@ -99,7 +99,7 @@ atlas_cluster_item(struct atlas *a, const struct pcj_doc *d, int o,
 {
 	struct atlas_cl_ctx	*c = arg;
 	struct emit_res		 r = { .rtype = "mongo_cluster",
-				    .ptype = "project", .traits = TRAIT_APP };
+				    .ptype = "project", .traits = REC_TRAIT_APP };
 	char			 name[128], state[32];
 	size_t			 i;
 	int			 e;

@@ -99,8 +99,8 @@ atlas_dbuser_item(struct atlas *a, const struct pcj_doc *d, int u, void *arg)
 {
 	struct atlas_dbu_ctx	*c = arg;
 	struct emit_res		 r = { .rtype = "database_user",
-				    .ptype = "project", .traits = TRAIT_USER,
-				    .status = STATUS_ENABLED,
+				    .ptype = "project", .traits = REC_TRAIT_USER,
+				    .status = REC_STATUS_ENABLED,
 				    .flags = REC_F_SERVICE };
 	char			 user[1025], db[32], id[ATLAS_ID_MAX];
 	char			 auth[48], profile[1300];

@@ -21,17 +21,17 @@ atlas_org_ents(struct atlas *a, const char *org, const char *name)
 		(void)fetch_fmt(disp, sizeof(disp), "%s organization %s", name,
 		    slug);
 		if ((e = emit_ent(a->f, "organization", org, slug, disp,
-		    PURPOSE_PERMISSION, "user", atlas_org_roles[i])) != 0)
+		    REC_PURPOSE_PERMISSION, "user", atlas_org_roles[i])) != 0)
 			return e;
 	}
 	/* Distinct slugs: baton reused "member" and "part" here. */
 	(void)fetch_fmt(disp, sizeof(disp), "%s organization team", name);
 	if ((e = emit_ent(a->f, "organization", org, "team", disp,
-	    PURPOSE_ASSIGNMENT, "team", "teams of the organization")) != 0)
+	    REC_PURPOSE_ASSIGNMENT, "team", "teams of the organization")) != 0)
 		return e;
 	(void)fetch_fmt(disp, sizeof(disp), "%s organization project", name);
 	return emit_ent(a->f, "organization", org, "project", disp,
-	    PURPOSE_ASSIGNMENT, "project", "projects of the organization");
+	    REC_PURPOSE_ASSIGNMENT, "project", "projects of the organization");
 }
 
 static int
@@ -68,7 +68,7 @@ static int
 atlas_apikey_item(struct atlas *a, const struct pcj_doc *d, int k, void *arg)
 {
 	struct emit_res	r = { .rtype = "org_api_key", .ptype = "organization",
-			    .traits = TRAIT_SECRET };
+			    .traits = REC_TRAIT_SECRET };
 	char		id[64], desc[256], pub[64];
 
 	r.pid = arg;

@@ -21,12 +21,12 @@ atlas_project_ents(struct atlas *a, const char *gid, const char *name)
 
 		(void)fetch_fmt(disp, sizeof(disp), "%s project %s", name, s);
 		if ((e = emit_ent(a->f, "project", gid, s, disp,
-		    PURPOSE_PERMISSION, "user", atlas_project_roles[i])) != 0)
+		    REC_PURPOSE_PERMISSION, "user", atlas_project_roles[i])) != 0)
 			return e;
 	}
 	(void)fetch_fmt(disp, sizeof(disp), "%s project member", name);
 	if ((e = emit_ent(a->f, "project", gid, "member", disp,
-	    PURPOSE_ASSIGNMENT, "database_user", "database users of the "
+	    REC_PURPOSE_ASSIGNMENT, "database_user", "database users of the "
 	    "project")) != 0)
 		return e;
 	for (i = 0; atlas_admin_roles[i] != NULL; i++) {
@@ -35,7 +35,7 @@ atlas_project_ents(struct atlas *a, const char *gid, const char *name)
 		(void)fetch_fmt(disp, sizeof(disp), "%s project %s@admin", name,
 		    atlas_admin_roles[i]);
 		if ((e = emit_ent(a->f, "project", gid, slug, disp,
-		    PURPOSE_ASSIGNMENT, "database_user", "database role on "
+		    REC_PURPOSE_ASSIGNMENT, "database_user", "database role on "
 		    "admin")) != 0)
 			return e;
 	}
@@ -70,7 +70,7 @@ atlas_project_item(struct atlas *a, const struct pcj_doc *d, int p,
     void *arg)
 {
 	struct emit_res		r = { .rtype = "project", .ptype = "organization",
-				    .traits = TRAIT_GROUP };
+				    .traits = REC_TRAIT_GROUP };
 	struct atlas_dbroles	roles = { NULL, 0 };
 	const char		*org = arg;
 	char			 gid[64], name[512], path[256];

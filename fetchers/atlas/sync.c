@@ -6,13 +6,13 @@ static const struct {
 	uint32_t	 traits;
 } atlas_rtypes[] = {
 	{ "organization",	"Organization",		0 },
-	{ "user",		"User",			TRAIT_USER },
-	{ "team",		"Team",			TRAIT_GROUP },
-	{ "project",		"Project",		TRAIT_GROUP },
-	{ "database_user",	"Database User",	TRAIT_USER },
-	{ "mongo_cluster",	"Mongo Cluster",	TRAIT_APP },
-	{ "database",		"Database",		TRAIT_APP },
-	{ "org_api_key",	"Organization API Key",	TRAIT_SECRET },
+	{ "user",		"User",			REC_TRAIT_USER },
+	{ "team",		"Team",			REC_TRAIT_GROUP },
+	{ "project",		"Project",		REC_TRAIT_GROUP },
+	{ "database_user",	"Database User",	REC_TRAIT_USER },
+	{ "mongo_cluster",	"Mongo Cluster",	REC_TRAIT_APP },
+	{ "database",		"Database",		REC_TRAIT_APP },
+	{ "org_api_key",	"Organization API Key",	REC_TRAIT_SECRET },
 };
 
 int

@@ -27,7 +27,7 @@ static int
 atlas_team_item(struct atlas *a, const struct pcj_doc *d, int o, void *arg)
 {
 	struct emit_res		r = { .rtype = "team", .ptype = "organization",
-				    .traits = TRAIT_GROUP };
+				    .traits = REC_TRAIT_GROUP };
 	struct atlas_team	t = { arg, "" };
 	char			tid[64], name[512], disp[600], path[256];
 	int			e;
@@ -44,7 +44,7 @@ atlas_team_item(struct atlas *a, const struct pcj_doc *d, int o, void *arg)
 	    (e = emit_grant(a->f, "organization", t.org, "team", "team", t.id,
 	    REC_F_IMMUTABLE)) != 0 ||
 	    (e = emit_ent(a->f, "team", t.id, "member", disp,
-	    PURPOSE_ASSIGNMENT, "user", NULL)) != 0)
+	    REC_PURPOSE_ASSIGNMENT, "user", NULL)) != 0)
 		return e;
 	(void)fetch_fmt(path, sizeof(path), "/api/atlas/v2/orgs/%s/teams/%s/"
 	    "users", t.org, tid);

@@ -12,13 +12,13 @@ static void
 atlas_user_status(const char *st, struct emit_res *r)
 {
 	if (strcmp(st, "ACTIVE") == 0)
-		r->status = STATUS_ENABLED;
+		r->status = REC_STATUS_ENABLED;
 	else if (strcmp(st, "PENDING") == 0) {
-		r->status = STATUS_ENABLED;
+		r->status = REC_STATUS_ENABLED;
 		r->detail = "PENDING";
 	} else {
 		/* INVITATION_EXPIRED, _REJECTED and whatever comes next. */
-		r->status = STATUS_UNSPECIFIED;
+		r->status = REC_STATUS_UNSPECIFIED;
 		r->detail = st;
 	}
 }
@@ -48,7 +48,7 @@ static int
 atlas_user_item(struct atlas *a, const struct pcj_doc *d, int u, void *arg)
 {
 	struct emit_res	r = { .rtype = "user", .ptype = "organization",
-			    .traits = TRAIT_USER };
+			    .traits = REC_TRAIT_USER };
 	const char	*org = arg;
 	char		id[64], user[1024], first[256], last[256];
 	char		country[64], st[64], profile[2048];

@@ -9,30 +9,9 @@
 #include <stdint.h>
 
 #include "err.h"
+#include "record.h"
 
 struct fetch;
-
-#define REC_RESOURCE_TYPE	1
-#define REC_RESOURCE		2
-#define REC_ENTITLEMENT		3
-#define REC_GRANT		4
-
-#define TRAIT_USER		0x01
-#define TRAIT_GROUP		0x02
-#define TRAIT_ROLE		0x04
-#define TRAIT_APP		0x08
-#define TRAIT_SECRET		0x10
-
-#define STATUS_UNSPECIFIED	0
-#define STATUS_ENABLED		1
-#define STATUS_DISABLED		2
-#define STATUS_DELETED		3
-
-#define PURPOSE_ASSIGNMENT	1
-#define PURPOSE_PERMISSION	2
-
-#define REC_F_SERVICE		0x1	/* user account of type service */
-#define REC_F_IMMUTABLE		0x2	/* grant cannot be changed here */
 
 struct emit_res {
 	const char	*rtype, *id, *name, *desc;
