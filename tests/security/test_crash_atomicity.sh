@@ -38,6 +38,19 @@ for frac in 10 30 50 70 85 95 99; do
 	t_eq "killed at ${frac}%: no visible temporary" \
 	    "$(ls "$TMP/out" | grep -v '^\.' | grep -v -E '^[ab]\.c1z$' | wc -l)" 0
 done
+# One kill that surely lands mid-write: as soon as a temporary shows.
+BATON_PRIVATE_KEY=priv-5e3c-4b2a "$PORTCULLIS" --config "$TMP/atlas.conf" \
+	--app atlas --file "$TMP/out/a.c1z" >/dev/null 2>&1 &
+ag=$!
+i=0
+while ! ls -a "$TMP/out" | grep -q '^\.a\.c1z\.' && [ $i -lt 600 ]; do
+	sleep 0.05; i=$((i + 1))
+done
+kids=$(pgrep -P "$ag")
+kill -9 "$ag" $kids 2>/dev/null
+wait "$ag" 2>/dev/null
+t_eq "killed while its temporary exists: old file intact" \
+	"$(sha256sum < "$TMP/out/a.c1z")" "$old"
 ls -a "$TMP/out" > "$TMP/before"
 atlas next --file "$TMP/out/a.c1z"
 t_eq "next run exits 0" "$(cat "$TMP/next.rc")" 0
