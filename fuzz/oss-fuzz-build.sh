@@ -26,7 +26,7 @@ with zipfile.ZipFile(sys.argv[1], "w") as z:
 PY
 }
 
-make -s fuzz-list | while IFS='|' read -r name srcs libs; do
+MAKEFLAGS= make -s fuzz-list | while IFS='|' read -r name srcs libs; do
 	o="$WORK/$name"
 	mkdir -p "$o"
 	objs=

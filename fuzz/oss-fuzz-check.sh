@@ -14,7 +14,7 @@ if CC=clang CXX=clang++ CFLAGS="-O1 -g -fsanitize=address,undefined" \
 else
 	F=$((F + 1)); echo "oss-fuzz build: FAILED"; tail -n 20 "$OUT/build.log"
 fi
-for name in $(make -s fuzz-list | cut -d'|' -f1); do
+for name in $(MAKEFLAGS= make -s fuzz-list | cut -d'|' -f1); do
 	if [ -x "$OUT/$name" ] && { [ ! -d "fuzz/corpus/$name" ] ||
 	    [ -s "$OUT/${name}_seed_corpus.zip" ]; } &&
 	    "$OUT/$name" -runs=0 "fuzz/corpus/$name" > /dev/null 2>&1; then
