@@ -192,6 +192,22 @@ run nospool "$TMP/nospool.conf"
 t_grep "no spool: refused" 'spool .* cannot be opened' "$TMP/nospool.err"
 t_eq "no key / no spool: nothing sent" "$(posts)" "$before"
 
+# The spool refuses the file after the account exists: the run fails
+# loudly, naming the account, and prints no secret.
+chmod 0500 "$TMP/spool"
+run lost "$TMP/ok.conf"
+PW6=$(lastpw)
+chmod 0700 "$TMP/spool"
+t_eq "seal failed after create: exit 1" "$(cat "$TMP/lost.rc")" 1
+t_grep "seal failed after create: names the account" \
+	'account "bob" was created but its secret was NOT stored' "$TMP/lost.err"
+t_grep "seal failed after create: audited" 'op=seal .*target=bob .*result=LOST' \
+	"$TMP/audit.log"
+t_nogrep "seal failed after create: secret not printed" "$PW6" "$TMP/lost.err"
+t_nogrep "seal failed after create: secret not in the output" "$PW6" \
+	"$TMP/lost.out"
+before=$(posts)
+
 # Dry run: the body with its placeholder, nothing generated or sent.
 run dry "$TMP/ok.conf" --dry-run
 t_grep "dry run prints the placeholder" '\{\{secret:pw\}\}' "$TMP/dry.out"
