@@ -47,7 +47,8 @@ kill -HUP "$SV"
 wait_for 'reload failed' "$TMP/err" 50
 t_grep "bad reload refused" 'reload failed; keeping the running configuration' \
 	"$TMP/err"
-t_grep "RELOADING then READY" '^RELOADING=1$' "$TMP/notify.log"
+wait_for '^RELOADING=1$' "$TMP/notify.log" 50
+t_grep "RELOADING sent" '^RELOADING=1$' "$TMP/notify.log"
 # SIGHUP with a good one: a new path takes effect.
 sed 's|^path = /hello|path = /count|' "$TMP/good.conf" > "$TMP/s.conf"
 kill -HUP "$SV"
@@ -61,6 +62,7 @@ t_check "still running" kill -0 "$SV"
 kill -TERM "$SV"
 wait "$SV"
 t_eq "SIGTERM: exit 0" "$?" 0
+wait_for '^STOPPING=1$' "$TMP/notify.log" 50
 t_grep "STOPPING=1 sent" '^STOPPING=1$' "$TMP/notify.log"
 t_grep "says it stops" 'service: stopping after [0-9]+ runs' "$TMP/err"
 
