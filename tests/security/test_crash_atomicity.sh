@@ -38,12 +38,13 @@ for frac in 10 30 50 70 85 95 99; do
 	t_eq "killed at ${frac}%: no visible temporary" \
 	    "$(ls "$TMP/out" | grep -v '^\.' | grep -v -E '^[ab]\.c1z$' | wc -l)" 0
 done
-# One kill that surely lands mid-write: as soon as a temporary shows.
+# One kill that surely lands mid-write: as soon as this run's own
+# temporary shows (one left by an earlier kill would be swept by it).
 BATON_PRIVATE_KEY=priv-5e3c-4b2a "$PORTCULLIS" --config "$TMP/atlas.conf" \
 	--app atlas --file "$TMP/out/a.c1z" >/dev/null 2>&1 &
 ag=$!
 i=0
-while ! ls -a "$TMP/out" | grep -q '^\.a\.c1z\.' && [ $i -lt 600 ]; do
+while [ ! -e "$TMP/out/.a.c1z.$ag.db" ] && [ $i -lt 600 ]; do
 	sleep 0.05; i=$((i + 1))
 done
 kids=$(pgrep -P "$ag")
@@ -56,5 +57,6 @@ atlas next --file "$TMP/out/a.c1z"
 t_eq "next run exits 0" "$(cat "$TMP/next.rc")" 0
 t_eq "next run swept the dead runs' temporaries" \
 	"$(ls -a "$TMP/out" | grep -c '^\.a\.c1z\.')" 0
-t_check "a temporary was there to sweep (control)" grep -q '^\.a\.c1z\.' "$TMP/before"
+t_check "the killed run's temporary was there to sweep (control)" \
+	grep -qx "\\.a\\.c1z\\.$ag\\.db" "$TMP/before"
 t_done
