@@ -31,6 +31,34 @@ atlas_stub_begin(struct atlas *a, struct fetch *f, const uint8_t *p,
 	stub_calls = 0;
 }
 
+static struct atlas_dbrole	stub_named = { ATLAS_STUB_GROUP "/admin/app",
+				    "sales", "readWrite" };
+static struct atlas_dbroles	stub_roles;
+
+struct atlas_dbroles *
+atlas_stub_roles(int named)
+{
+	free(stub_roles.r);
+	stub_roles.r = NULL;
+	stub_roles.n = 0;
+	if (named) {
+		/* A copy: the step must not be able to touch the template. */
+		if ((stub_roles.r = malloc(sizeof(stub_named))) == NULL)
+			abort();
+		*stub_roles.r = stub_named;
+		stub_roles.n = 1;
+	}
+	return &stub_roles;
+}
+
+void
+atlas_stub_end(void)
+{
+	free(stub_roles.r);
+	stub_roles.r = NULL;
+	stub_roles.n = 0;
+}
+
 const char *
 fetch_opt(struct fetch *f, const char *key, char *dst, size_t dstsz)
 {
@@ -39,20 +67,6 @@ fetch_opt(struct fetch *f, const char *key, char *dst, size_t dstsz)
 	(void)dst;
 	(void)dstsz;
 	return NULL;
-}
-
-void
-fetch_resp_init(struct fetch_resp *r)
-{
-	memset(r, 0, sizeof(*r));
-	buf_init(&r->body, MSG_RESP_MAX, 0);
-}
-
-void
-fetch_resp_clear(struct fetch_resp *r)
-{
-	buf_clear(&r->body);
-	memset(r, 0, sizeof(*r));
 }
 
 int
@@ -111,18 +125,6 @@ fetch_log(struct fetch *f, int level, const char *fmt, ...)
 	(void)f;
 	(void)level;
 	(void)fmt;
-}
-
-int
-fetch_fmt(char *dst, size_t dstsz, const char *fmt, ...)
-{
-	va_list	ap;
-	int	n;
-
-	va_start(ap, fmt);
-	n = vsnprintf(dst, dstsz, fmt, ap);
-	va_end(ap);
-	return n < 0 || (size_t)n >= dstsz ? PC_E_TOOBIG : 0;
 }
 
 void

@@ -1,30 +1,13 @@
 /*
- * Fuzz the Atlas decoder of clusters (GET /groups/{id}/clusters) and their databases, with the
- * input as the vendor's answer (fuzz/atlas_stub.c). Every record it
- * emits must be one the agent accepts.
+ * Fuzz the Atlas decoder of clusters (GET /groups/{id}/clusters) and
+ * their databases, with the input as the vendor's answer
+ * (fuzz/atlas_stub.c). Every record it emits must be one the agent
+ * accepts.
  */
 #include <stddef.h>
 #include <stdint.h>
-#include <stdlib.h>
 
 #include "atlas_stub.h"
 
-#define FUZZ_ORG	"a00000000000000000000001"
-#define FUZZ_GROUP	"c00000000000000000000001"
-
-int	LLVMFuzzerTestOneInput(const uint8_t *, size_t);
-
-int
-LLVMFuzzerTestOneInput(const uint8_t *p, size_t n)
-{
-	struct atlas	a;
-	struct fetch	f;
-	/* A role on a named database, so its grants are made too. */
-	struct atlas_dbrole	r = { FUZZ_GROUP "/admin/app", "sales",
-				    "readWrite" };
-	struct atlas_dbroles	roles = { &r, 1 };
-
-	atlas_stub_begin(&a, &f, p, n);
-	(void)!atlas_clusters_sync(&a, FUZZ_GROUP, &roles);
-	return 0;
-}
+ATLAS_FUZZ(atlas_clusters_sync(&a, ATLAS_STUB_GROUP,
+    atlas_stub_roles(1)))

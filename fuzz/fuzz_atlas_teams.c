@@ -1,26 +1,11 @@
 /*
- * Fuzz the Atlas decoder of teams (GET /orgs/{id}/teams) and team members, with the
- * input as the vendor's answer (fuzz/atlas_stub.c). Every record it
- * emits must be one the agent accepts.
+ * Fuzz the Atlas decoder of teams (GET /orgs/{id}/teams) and team
+ * members, with the input as the vendor's answer (fuzz/atlas_stub.c).
+ * Every record it emits must be one the agent accepts.
  */
 #include <stddef.h>
 #include <stdint.h>
-#include <stdlib.h>
 
 #include "atlas_stub.h"
 
-#define FUZZ_ORG	"a00000000000000000000001"
-#define FUZZ_GROUP	"c00000000000000000000001"
-
-int	LLVMFuzzerTestOneInput(const uint8_t *, size_t);
-
-int
-LLVMFuzzerTestOneInput(const uint8_t *p, size_t n)
-{
-	struct atlas	a;
-	struct fetch	f;
-
-	atlas_stub_begin(&a, &f, p, n);
-	(void)!atlas_teams_sync(&a, FUZZ_ORG);
-	return 0;
-}
+ATLAS_FUZZ(atlas_teams_sync(&a, ATLAS_STUB_ORG))

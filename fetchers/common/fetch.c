@@ -108,20 +108,6 @@ fetch_opt(struct fetch *f, const char *key, char *dst, size_t dstsz)
 	return NULL;
 }
 
-void
-fetch_resp_init(struct fetch_resp *r)
-{
-	memset(r, 0, sizeof(*r));
-	buf_init(&r->body, MSG_RESP_MAX, 0);
-}
-
-void
-fetch_resp_clear(struct fetch_resp *r)
-{
-	buf_clear(&r->body);
-	memset(r, 0, sizeof(*r));
-}
-
 static int
 fetch_req_encode(struct buf *b, const struct fetch_req *req)
 {
@@ -236,16 +222,4 @@ fetch_result(struct fetch *f, const char *fmt, ...)
 	va_start(ap, fmt);
 	(void)vsnprintf(f->result, sizeof(f->result), fmt, ap);
 	va_end(ap);
-}
-
-int
-fetch_fmt(char *dst, size_t dstsz, const char *fmt, ...)
-{
-	va_list	ap;
-	int	n;
-
-	va_start(ap, fmt);
-	n = vsnprintf(dst, dstsz, fmt, ap);
-	va_end(ap);
-	return n < 0 || (size_t)n >= dstsz ? PC_E_TOOBIG : 0;
 }
