@@ -86,6 +86,8 @@ struct atlas_op {
 
 /* Result line "granted X to Y" / "already revoked ..."; returns 0. */
 int	atlas_done(struct atlas_op *o, int already);
+int	atlas_current(struct atlas_op *o, const char *path, const char *ver,
+	    struct atlas_resp *ar, int *gone) PC_WUR;
 int	atlas_write(struct atlas_op *o, const char *method, const char *path,
 	    const char *ver, const struct buf *body, struct atlas_resp *ar)
 	    PC_WUR;

@@ -88,6 +88,25 @@ atlas_done(struct atlas_op *o, int already)
 	return 0;
 }
 
+/*
+ * Reads the holder's roles before changing them. A revoke from a holder
+ * that is gone is done already: *gone says so and the result is reported.
+ */
+int
+atlas_current(struct atlas_op *o, const char *path, const char *ver,
+    struct atlas_resp *ar, int *gone)
+{
+	int	e;
+
+	*gone = 0;
+	e = atlas_call(o->a, "GET", path, ver, NULL, NULL, NULL, ar);
+	if (e != 0 && o->revoke && ar->r.status == 404) {
+		*gone = 1;
+		return atlas_done(o, 1);
+	}
+	return e;
+}
+
 int
 atlas_write(struct atlas_op *o, const char *method, const char *path,
     const char *ver, const struct buf *body, struct atlas_resp *ar)
@@ -177,7 +196,7 @@ atlas_org_role(struct atlas_op *o)
 	struct buf		 b;
 	const char		*role = atlas_org_role_name(o->slug);
 	char			 path[200];
-	int			 root, arr, has, n, e;
+	int			 root, arr, has, n, e, gone;
 
 	if (role == NULL)
 		return PC_E_NOTFOUND;
@@ -190,12 +209,8 @@ atlas_org_role(struct atlas_op *o)
 	atlas_resp_init(&ar);
 	atlas_resp_init(&w);
 	buf_init(&b, 64 * 1024, 0);
-	if ((e = atlas_call(o->a, "GET", path, ATLAS_V2025, NULL, NULL, NULL,
-	    &ar)) != 0) {
-		if (o->revoke && ar.r.status == 404)
-			e = atlas_done(o, 1);
+	if ((e = atlas_current(o, path, ATLAS_V2025, &ar, &gone)) != 0 || gone)
 		goto out;
-	}
 	root = pcj_root(&ar.doc);
 	arr = pcj_get(&ar.doc, pcj_get(&ar.doc, root, "roles"), "orgRoles");
 	has = atlas_has(&ar.doc, arr, role);

@@ -250,7 +250,7 @@ atlas_dbrole_grant(struct atlas_op *o)
 	struct buf		b;
 	char			seg[3200], path[3400];
 	unsigned		left;
-	int			e, u, has = 0, r;
+	int			e, u, has = 0, r, gone;
 
 	memset(&x, 0, sizeof(x));
 	if ((e = atlas_dbop_parse(o, &x)) != 0)
@@ -266,12 +266,8 @@ atlas_dbrole_grant(struct atlas_op *o)
 	atlas_resp_init(&ar);
 	atlas_resp_init(&w);
 	buf_init(&b, 256 * 1024, 0);
-	if ((e = atlas_call(o->a, "GET", path, ATLAS_V2023, NULL, NULL, NULL,
-	    &ar)) != 0) {
-		if (o->revoke && ar.r.status == 404)
-			e = atlas_done(o, 1);
+	if ((e = atlas_current(o, path, ATLAS_V2023, &ar, &gone)) != 0 || gone)
 		goto out;
-	}
 	u = pcj_root(&ar.doc);
 	for (r = pcj_first(&ar.doc, pcj_get(&ar.doc, u, "roles")); r >= 0;
 	    r = pcj_next(&ar.doc, r))

@@ -60,6 +60,10 @@ atlas r4 --provisioning --remove-org-user-on-last-role --revoke-grant \
 	"organization:$ORG:member:user:$U_ERIN"
 t_eq "last org role with the policy: user removed" \
 	"$(mockq "len([u for u in s['users'] if u['id']=='$U_ERIN'])")" 0
+atlas r5 --provisioning --revoke-grant "organization:$ORG:member:user:$U_ERIN"
+t_eq "revoking from a removed org user is success" "$(cat "$TMP/r5.rc")" 0
+t_grep "revoking from a removed org user: already revoked" \
+	'^atlas: already revoked' "$TMP/r5.out"
 
 atlas t1 --provisioning --grant-entitlement "team:$ORG/$T2:member" \
 	--grant-principal "$U_FRANK" --grant-principal-type user
