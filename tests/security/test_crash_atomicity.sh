@@ -6,7 +6,7 @@
 . "$(dirname "$0")/../lib/common.sh"
 . "$TOP/tests/lib/atlas.sh"
 t_ca
-python3 "$TOP/tests/mock/atlas/gen_fixture.py" --users 2000 --projects 20 \
+python3 "$TOP/tests/mock/atlas/gen_fixture.py" --users 4000 --projects 30 \
 	--out "$TMP/big.json"
 atlas_mock "$TMP/big.json"
 mkdir -p "$TMP/out"
@@ -44,8 +44,8 @@ BATON_PRIVATE_KEY=priv-5e3c-4b2a "$PORTCULLIS" --config "$TMP/atlas.conf" \
 	--app atlas --file "$TMP/out/a.c1z" >/dev/null 2>&1 &
 ag=$!
 i=0
-while [ ! -e "$TMP/out/.a.c1z.$ag.db" ] && [ $i -lt 600 ]; do
-	sleep 0.05; i=$((i + 1))
+while [ ! -e "$TMP/out/.a.c1z.$ag.db" ] && [ $i -lt 3000 ]; do
+	sleep 0.01; i=$((i + 1))
 done
 kids=$(pgrep -P "$ag")
 kill -9 "$ag" $kids 2>/dev/null

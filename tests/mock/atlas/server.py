@@ -11,8 +11,11 @@ Writes change the state that later reads return. Test control (no auth):
 GET /__mock/stats, GET /__mock/state, POST /__mock/config {json},
 POST /__mock/reset-stats.
 """
-import argparse, hashlib, http.server, ipaddress, json, os, re, secrets
-import signal, socket, ssl, sys, threading, time, urllib.parse
+import argparse, hashlib, http.server, json, os, re, secrets, sys
+import threading, time, urllib.parse
+
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), ".."))
+import mocklib  # noqa: E402
 
 V2023 = "application/vnd.atlas.2023-01-01+json"
 V2024 = "application/vnd.atlas.2024-08-05+json"
@@ -55,9 +58,11 @@ class State:
         self.nonce_max_uses = 0
         self.token_ttl = 3600
         self.algorithm = "MD5"
+        self.generation = 0     # bumped by every write, for cached views
 
 
-def page(items, q, count=True):
+def page(items, q, count=True, view=None):
+    """One page of items; view (when given) renders only that page's."""
     try:
         num = int(q.get("pageNum", ["1"])[0])
         per = int(q.get("itemsPerPage", ["100"])[0])
@@ -69,7 +74,7 @@ def page(items, q, count=True):
         raise ApiError(400, "INVALID_PARAMETER", "Invalid parameter itemsPerPage: must be 1..500.")
     start = (num - 1) * per
     out = {"links": [{"href": "https://cloud.mongodb.com/api/atlas/v2?pageNum=%d" % num,
-                      "rel": "self"}], "results": items[start:start + per]}
+                      "rel": "self"}], "results": [view(i) if view else i for i in items[start:start + per]]}
     if start + per < len(items):
         out["links"].append({"href": "https://cloud.mongodb.com/api/atlas/v2?pageNum=%d" % (num + 1),
                              "rel": "next"})
@@ -118,13 +123,28 @@ class Api:
         ]
 
     # -- views --------------------------------------------------------------
-    def org_user_view(self, u):
+    def memberships(self):
+        """uid -> project role assignments and uid -> team ids, rebuilt
+        after a write: scanning every project per user makes a large
+        org's listing quadratic."""
         st = self.st
-        gra = [{"groupId": g, "groupRoles": m[u["id"]]} for g, m in st.project_users.items()
-               if u["id"] in m]
+        if getattr(self, "_index_gen", None) != st.generation:
+            gra, teams = {}, {}
+            for g, m in st.project_users.items():
+                for uid, roles in m.items():
+                    gra.setdefault(uid, []).append({"groupId": g, "groupRoles": roles})
+            for t in st.teams.values():
+                for uid in t["users"]:
+                    teams.setdefault(uid, []).append(t["id"])
+            self._index, self._index_gen = (gra, teams), st.generation
+        return self._index
+
+    def org_user_view(self, u):
+        gra_of, teams_of = self.memberships()
+        gra = list(gra_of.get(u["id"], []))
         v = {"id": u["id"], "username": u["username"], "orgMembershipStatus": u["orgMembershipStatus"],
              "roles": {"orgRoles": list(u["orgRoles"]), "groupRoleAssignments": gra},
-             "teamIds": [t["id"] for t in st.teams.values() if u["id"] in t["users"]]}
+             "teamIds": list(teams_of.get(u["id"], []))}
         if u["orgMembershipStatus"] == "ACTIVE":
             v.update({"firstName": u.get("firstName", ""), "lastName": u.get("lastName", ""),
                       "country": u.get("country", ""), "createdAt": "2024-01-01T00:00:00Z"})
@@ -168,7 +188,7 @@ class Api:
         us = [u for u in self.st.users.values() if u["orgId"] == m[0]]
         if "username" in q:
             us = [u for u in us if u["username"] == q["username"][0]]
-        return 200, page([self.org_user_view(u) for u in us], q)
+        return 200, page(us, q, view=self.org_user_view)
 
     def invite(self, m, q, body):
         self.org(m[0])
@@ -239,8 +259,8 @@ class Api:
         t = self.team(m[0], m[1])
         if "includeCount" in q:
             raise ApiError(400, "INVALID_QUERY_PARAMETER", "includeCount is not a parameter of this operation.")
-        return 200, page([self.org_user_view(self.st.users[u]) for u in t["users"] if u in self.st.users],
-                         q, count=False)
+        return 200, page([self.st.users[u] for u in t["users"] if u in self.st.users], q,
+                         count=False, view=self.org_user_view)
 
     def team_add(self, m, q, body):
         t = self.team(m[0], m[1])
@@ -268,7 +288,8 @@ class Api:
 
     def list_org_groups(self, m, q, body):
         self.org(m[0])
-        return 200, page([self.group_view(p) for p in self.st.projects.values() if p["orgId"] == m[0]], q)
+        return 200, page([p for p in self.st.projects.values() if p["orgId"] == m[0]], q,
+                         view=self.group_view)
 
     def list_groups(self, m, q, body):
         return 200, page([self.group_view(p) for p in self.st.projects.values()], q)
@@ -291,7 +312,8 @@ class Api:
     def list_group_users(self, m, q, body):
         self.group(m[0])
         mem = self.st.project_users.get(m[0], {})
-        return 200, page([self.group_user_view(m[0], u) for u in mem if u in self.st.users], q)
+        return 200, page([u for u in mem if u in self.st.users], q,
+                         view=lambda u: self.group_user_view(m[0], u))
 
     def group_member(self, gid, uid):
         self.group(gid)
@@ -494,7 +516,11 @@ class Handler(http.server.BaseHTTPRequestHandler):
                 except ValueError:
                     raise ApiError(400, "INVALID_JSON", "Malformed JSON.")
             groups = [urllib.parse.unquote(g) for g in m.groups()]
-            status, obj = fn(groups, urllib.parse.parse_qs(url.query), body)
+            try:
+                status, obj = fn(groups, urllib.parse.parse_qs(url.query), body)
+            finally:
+                if self.command != "GET":
+                    st.generation += 1  # after: a view built mid-write is stale
             return self.reply(status, obj, ver)
         if path_match:
             raise ApiError(405, "METHOD_NOT_ALLOWED", "Method %s not allowed." % self.command)
@@ -603,42 +629,23 @@ class Handler(http.server.BaseHTTPRequestHandler):
     do_GET = do_POST = do_PATCH = do_DELETE = do_PUT = handle_any
 
 
-class Server(http.server.ThreadingHTTPServer):
-    daemon_threads = True
-    request_queue_size = 64
-
-
 def main():
     ap = argparse.ArgumentParser()
-    ap.add_argument("--cert", required=True)
-    ap.add_argument("--key", required=True)
-    ap.add_argument("--bind", default="127.0.0.1")
-    ap.add_argument("--port", type=int, default=0)
-    ap.add_argument("--port-file", required=True)
+    mocklib.listen_arguments(ap)
     ap.add_argument("--fixture", required=True)
     ap.add_argument("--digest-algorithm", default="MD5", choices=["MD5", "SHA-256"])
     ap.add_argument("--nonce-ttl", type=int, default=300)
     ap.add_argument("--token-ttl", type=int, default=3600)
     ap.add_argument("--inject-429", type=int, default=0)
     a = ap.parse_args()
-    ip = ipaddress.ip_address(a.bind)
-    if not ip.is_loopback:
-        sys.exit("atlas mock: refusing to bind %s: loopback only" % a.bind)
     st = State(json.load(open(a.fixture)))
     st.algorithm, st.nonce_ttl, st.token_ttl = a.digest_algorithm, a.nonce_ttl, a.token_ttl
     st.inject_429 = a.inject_429
-    Server.address_family = socket.AF_INET6 if ip.version == 6 else socket.AF_INET
-    srv = Server((a.bind, a.port), Handler)
-    ctx = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
-    ctx.load_cert_chain(a.cert, a.key)
-    srv.socket = ctx.wrap_socket(srv.socket, server_side=True)
-    srv.state, srv.api = st, Api(st)
-    signal.signal(signal.SIGTERM, lambda *_: os._exit(0))
-    with open(a.port_file + ".tmp", "w") as f:
-        f.write(str(srv.server_address[1]))
-    os.rename(a.port_file + ".tmp", a.port_file)
-    print("listening on %d" % srv.server_address[1], flush=True)
-    srv.serve_forever()
+
+    def setup(srv):
+        srv.state, srv.api = st, Api(st)
+
+    mocklib.serve("atlas", a, Handler, setup=setup)
 
 
 if __name__ == "__main__":

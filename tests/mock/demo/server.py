@@ -9,7 +9,10 @@ GET /echo-auth   -> {"authorization": "<header as received>"}  (tests only)
 Every accepted TCP connection is counted and written to --count-file, so
 a test can prove that a refused address saw zero connections.
 """
-import argparse, http.server, ipaddress, json, os, signal, socket, ssl, sys, threading
+import argparse, http.server, json, os, sys, threading
+
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), ".."))
+import mocklib  # noqa: E402
 
 COUNT = 0
 LOCK = threading.Lock()
@@ -83,50 +86,34 @@ def do_POST(self):
 Handler.do_POST = do_POST
 
 
-class Server(http.server.ThreadingHTTPServer):
-    daemon_threads = True
-
-    def get_request(self):
+class Server(mocklib.TLSServer):
+    def accepted(self, addr):
         global COUNT
-        sock, addr = self.socket.accept()
         with LOCK:
             COUNT += 1
             if self.count_file:
                 with open(self.count_file, "w") as f:
                     f.write(str(COUNT))
-        return self.ctx.wrap_socket(sock, server_side=True), addr
 
 
 def main():
     ap = argparse.ArgumentParser()
-    ap.add_argument("--cert", required=True)
-    ap.add_argument("--key", required=True)
-    ap.add_argument("--bind", default="127.0.0.1")
-    ap.add_argument("--port", type=int, default=0)
-    ap.add_argument("--port-file", required=True)
+    mocklib.listen_arguments(ap)
     ap.add_argument("--count-file")
     ap.add_argument("--redirect", default="https://127.0.0.2:1/")
     ap.add_argument("--post-log")
     a = ap.parse_args()
     global POST_LOG
     POST_LOG = a.post_log
-    ip = ipaddress.ip_address(a.bind)
-    if not ip.is_loopback:
-        sys.exit("refusing to bind a non-loopback address")
-    Server.address_family = socket.AF_INET6 if ip.version == 6 else socket.AF_INET
-    srv = Server((a.bind, a.port), Handler, bind_and_activate=True)
-    srv.ctx = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
-    srv.ctx.load_cert_chain(a.cert, a.key)
-    srv.count_file = a.count_file
-    srv.redirect = a.redirect
     if a.count_file:
         with open(a.count_file, "w") as f:
             f.write("0")
-    signal.signal(signal.SIGTERM, lambda *_: os._exit(0))
-    with open(a.port_file + ".tmp", "w") as f:
-        f.write(str(srv.server_address[1]))
-    os.rename(a.port_file + ".tmp", a.port_file)
-    srv.serve_forever()
+
+    def setup(srv):
+        srv.count_file = a.count_file
+        srv.redirect = a.redirect
+
+    mocklib.serve("demo", a, Handler, Server, setup)
 
 
 if __name__ == "__main__":

@@ -8,7 +8,10 @@ Every request needs X-Vault-Token equal to the token file's content
 mount answers 404 as Vault does. --fail N makes the first N writes answer
 503 (sealed), to test the spool fallback.
 """
-import argparse, datetime, http.server, ipaddress, json, socket, ssl, sys, threading
+import argparse, datetime, http.server, json, os, sys, threading
+
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), ".."))
+import mocklib  # noqa: E402
 
 LOCK = threading.Lock()
 STORE = {}          # (mount, path) -> [ {data, created_time} ]
@@ -93,21 +96,10 @@ class Handler(http.server.BaseHTTPRequestHandler):
     do_PUT = do_POST
 
 
-class Server(http.server.ThreadingHTTPServer):
-    daemon_threads = True
-
-    def get_request(self):
-        sock, addr = self.socket.accept()
-        return self.ctx.wrap_socket(sock, server_side=True), addr
-
-
 def main():
     global ARGS
     ap = argparse.ArgumentParser()
-    ap.add_argument("--cert", required=True)
-    ap.add_argument("--key", required=True)
-    ap.add_argument("--bind", default="127.0.0.1")
-    ap.add_argument("--port-file", required=True)
+    mocklib.listen_arguments(ap)
     ap.add_argument("--token-file", required=True)
     ap.add_argument("--mount", default="secret")
     ap.add_argument("--fail", type=int, default=0)
@@ -115,19 +107,7 @@ def main():
     ARGS = ap.parse_args()
     with open(ARGS.token_file) as f:
         ARGS.token = f.read().strip()
-    ip = ipaddress.ip_address(ARGS.bind)
-    if not ip.is_loopback:
-        sys.exit("refusing to bind a non-loopback address")
-    Server.address_family = socket.AF_INET6 if ip.version == 6 else socket.AF_INET
-    srv = Server((ARGS.bind, 0), Handler)
-    ctx = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
-    ctx.load_cert_chain(ARGS.cert, ARGS.key)
-    srv.ctx = ctx
-    with open(ARGS.port_file + ".tmp", "w") as f:
-        f.write(str(srv.server_address[1]))
-    import os
-    os.rename(ARGS.port_file + ".tmp", ARGS.port_file)
-    srv.serve_forever()
+    mocklib.serve("vault", ARGS, Handler)
 
 
 if __name__ == "__main__":
