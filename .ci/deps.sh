@@ -5,7 +5,7 @@ set -e
 PKGS="build-essential pkg-config clang llvm libclang-rt-14-dev
  libcurl4-openssl-dev libbearssl-dev libjsmn-dev libseccomp-dev
  libcap-ng-dev libsqlite3-dev libzstd-dev protobuf-c-compiler
- libprotobuf-c-dev protobuf-compiler libsystemd-dev
+ libprotobuf-c-dev protobuf-compiler
  sqlite3 zstd openssl python3 jose afl++ procps strace zip
  iproute2 ca-certificates python3-yaml"
 missing=
