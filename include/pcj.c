@@ -2,10 +2,13 @@
  * Runs in: fetchers (vendor responses), broker (OAuth token answers),
  * agent and tools. Input: untrusted JSON of any size.
  *
- * Two passes. pcj_check() is a strict RFC 8259 recogniser (one value,
- * grammar, numbers, strings, escapes, surrogates, UTF-8, depth) that
- * jsmn does not do; jsmn then builds the token tree we hand out, and a
- * last pass links siblings and rejects duplicate keys.
+ * Two passes. pcj_value_check() is a strict RFC 8259 recogniser (one
+ * value, grammar, numbers, strings, escapes, surrogates, UTF-8, depth)
+ * that jsmn does not do; it also counts the tokens, so jsmn fills an
+ * array of exactly that size, and rejects duplicate keys of the small
+ * plain objects vendors send. jsmn then builds the token tree we hand
+ * out; a last pass links siblings, and pcj_dups() compares the keys of
+ * the objects the scan left to it (many or escaped keys).
  */
 #include <limits.h>
 #include <stdlib.h>
@@ -30,7 +33,7 @@ const struct pcj_limits pcj_default_limits = {
 struct pcj_tok {
 	jsmntok_t	*jt;
 	int		*next;		/* first token after the subtree */
-	int		 escapes;	/* some string holds a backslash */
+	int		 escapes;	/* some object key holds a backslash */
 };
 
 struct pcj_scan {
@@ -38,7 +41,24 @@ struct pcj_scan {
 	size_t			 len, pos;
 	unsigned		 depth, max_depth;
 	const char		*why;
+	unsigned		 ntok, max_tokens; /* jsmn's count, ahead */
 	int			 escapes;	/* saw a backslash */
+	int			 key_escapes;	/* ... in an object key */
+	int			 slow_dups;	/* an object pcj_dups must check */
+};
+
+/*
+ * Objects of up to this many keys, none escaped (nearly all of them),
+ * are checked for duplicate keys during the scan; the rest after
+ * tokenizing, by pcj_dups.
+ */
+#define PCJ_SMALL_OBJ	16
+
+/* The keys of the object being scanned. */
+struct pcj_keys {
+	uint64_t	sig[PCJ_SMALL_OBJ];	/* length << 8 | first byte */
+	uint32_t	at[PCJ_SMALL_OBJ];	/* offset of the key's text */
+	unsigned	n;		/* > PCJ_SMALL_OBJ: left to pcj_dups */
 };
 
 
@@ -161,12 +181,12 @@ pcj_utf8_check(struct pcj_scan *s)
 #define PCJ_HIGHS	0x8080808080808080ULL
 
 /*
- * Does any of the 8 bytes at p need a closer look (< 0x20, ", \ or
- * >= 0x80)? Word-at-a-time "has less than" and "has zero" tests; a
- * false alarm only happens next to a real one, and then the byte loop
- * decides.
+ * Which of the 8 bytes at p need a closer look (< 0x20, ", \ or
+ * >= 0x80)? Word-at-a-time "has less than" and "has zero" tests: the
+ * high bit of each flagged byte is set. Borrows only run upwards, so a
+ * false alarm sits above a real one and the lowest flag is exact.
  */
-static inline int
+static inline uint64_t
 pcj_special8(const unsigned char *p)
 {
 	uint64_t	v, q, b, lo;
@@ -175,15 +195,23 @@ pcj_special8(const unsigned char *p)
 	q = v ^ (PCJ_ONES * '"');
 	b = v ^ (PCJ_ONES * '\\');
 	lo = (v - PCJ_ONES * 0x20) & ~v;
-	return ((lo | ((q - PCJ_ONES) & ~q) | ((b - PCJ_ONES) & ~b) | v) &
-	    PCJ_HIGHS) != 0;
+	return (lo | ((q - PCJ_ONES) & ~q) | ((b - PCJ_ONES) & ~b) | v) &
+	    PCJ_HIGHS;
 }
+
+#if defined(__BYTE_ORDER__) && __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
+/* Little-endian: byte i of the block is bits 8i..8i+7 of the word. */
+#define PCJ_FIRST(m)	((size_t)__builtin_ctzll(m) >> 3)
+#else
+#define PCJ_FIRST(m)	((size_t)0)	/* the byte loop finds it */
+#endif
 
 static int
 pcj_string_check(struct pcj_scan *s)
 {
 	const unsigned char	*p = s->p;
 	size_t			 pos = s->pos + 1, len = s->len;
+	uint64_t		 m;
 	unsigned char		 c;
 
 	for (;;) {
@@ -191,8 +219,13 @@ pcj_string_check(struct pcj_scan *s)
 		 * The common case, kept tight: runs of plain ASCII, eight
 		 * bytes a step while no byte is < 0x20, ", \ or >= 0x80.
 		 */
-		while (len - pos >= 8 && !pcj_special8(p + pos))
+		while (len - pos >= 8) {
+			if ((m = pcj_special8(p + pos)) != 0) {
+				pos += PCJ_FIRST(m);
+				break;
+			}
 			pos += 8;
+		}
 		while (pos < len && PCJ_PLAIN(p[pos]))
 			pos++;
 		s->pos = pos;
@@ -215,6 +248,50 @@ pcj_string_check(struct pcj_scan *s)
 		pos = s->pos;
 	}
 	return pcj_fail(s, "unterminated string");
+}
+
+/* One more token; jsmn will make exactly as many. */
+static int
+pcj_count_tok(struct pcj_scan *s)
+{
+	if (++s->ntok > s->max_tokens)
+		return pcj_fail(s, "too many tokens");
+	return 0;
+}
+
+/*
+ * A key, compared with the object's earlier ones while they are few and
+ * plain; lengths and first bytes rule out most pairs without memcmp.
+ */
+static int
+pcj_key_check(struct pcj_scan *s, struct pcj_keys *k)
+{
+	size_t		start = s->pos + 1, len;
+	uint64_t	sig;
+	unsigned	i;
+	int		seen = s->escapes;
+
+	s->escapes = 0;
+	if (pcj_count_tok(s) != 0 || pcj_string_check(s) != 0)
+		return -1;
+	if (s->escapes || k->n >= PCJ_SMALL_OBJ) {
+		s->key_escapes |= s->escapes;
+		s->slow_dups = 1;
+		k->n = PCJ_SMALL_OBJ + 1;
+	} else {
+		len = s->pos - 1 - start;
+		sig = (uint64_t)len << 8 | (len > 0 ? s->p[start] : 0);
+		for (i = 0; i < k->n; i++)
+			if (k->sig[i] == sig &&
+			    memcmp(s->p + k->at[i], s->p + start, len) == 0) {
+				s->pos = start;
+				return pcj_fail(s, "duplicate object key");
+			}
+		k->sig[k->n] = sig;
+		k->at[k->n++] = (uint32_t)start;
+	}
+	s->escapes |= seen;
+	return 0;
 }
 
 static int
@@ -269,10 +346,12 @@ pcj_literal_check(struct pcj_scan *s, const char *lit, size_t n)
 static int
 pcj_container_check(struct pcj_scan *s, int object)
 {
+	struct pcj_keys	keys;
 	unsigned char	close = object ? '}' : ']';
 
 	if (++s->depth > s->max_depth)
 		return pcj_fail(s, "nesting too deep");
+	keys.n = 0;
 	s->pos++;
 	pcj_ws(s);
 	if (s->pos < s->len && s->p[s->pos] == close) {
@@ -284,7 +363,7 @@ pcj_container_check(struct pcj_scan *s, int object)
 		if (object) {
 			if (s->pos >= s->len || s->p[s->pos] != '"')
 				return pcj_fail(s, "object key expected");
-			if (pcj_string_check(s) != 0)
+			if (pcj_key_check(s, &keys) != 0)
 				return -1;
 			pcj_ws(s);
 			if (s->pos >= s->len || s->p[s->pos] != ':')
@@ -313,6 +392,8 @@ pcj_value_check(struct pcj_scan *s)
 	pcj_ws(s);
 	if (s->pos >= s->len)
 		return pcj_fail(s, "value expected");
+	if (pcj_count_tok(s) != 0)
+		return -1;
 	switch (s->p[s->pos]) {
 	case '{':
 		return pcj_container_check(s, 1);
@@ -344,84 +425,71 @@ pcj_err(struct pcj_doc *d, int e, size_t off, const char *why)
 	return e;
 }
 
-/* jsmn, with the token array grown as needed up to the cap. */
+/* jsmn, into an array of the size the scan counted. */
 static int
-pcj_tokenize(struct pcj_doc *d, const struct pcj_limits *lim)
+pcj_tokenize(struct pcj_doc *d, unsigned ntok)
 {
 	jsmn_parser	 p;
-	jsmntok_t	*t = NULL, *nt;
-	size_t		 cap = d->len / 8 + 16, i;
+	jsmntok_t	*t;
+	size_t		 i;
 	int		 r;
 
+	/* Not zeroed: jsmn sets every field of each token it hands out. */
+	if ((t = reallocarray(NULL, ntok, sizeof(*t))) == NULL)
+		return pcj_err(d, PC_E_NOMEM, 0, "out of memory");
+	d->tok->jt = t;
 	/* jsmn's strict mode wants a delimiter after a primitive, so a
 	 * bare top-level number or literal gets its one token here. */
 	for (i = 0; i < d->len && pcj_is_ws(d->js[i]); i++)
 		;
 	if (i < d->len && d->js[i] != '{' && d->js[i] != '[' &&
 	    d->js[i] != '"') {
-		if ((t = calloc(1, sizeof(*t))) == NULL)
-			return pcj_err(d, PC_E_NOMEM, 0, "out of memory");
 		t->type = JSMN_PRIMITIVE;
+		t->size = 0;
 		t->start = (int)i;
 		/* The input is not NUL-terminated: bound by its length. */
 		while (i < d->len && !pcj_is_ws(d->js[i]))
 			i++;
 		t->end = (int)i;
 		t->parent = -1;
-		d->tok->jt = t;
 		d->ntok = 1;
 		return 0;
 	}
-	/* One byte in 13 starts a token in vendor pages: guess, then grow. */
-	if (cap > lim->max_tokens)
-		cap = lim->max_tokens;
-	if (cap == 0)
-		return pcj_err(d, PC_E_TOOBIG, 0, "too many tokens");
 	jsmn_init(&p);
-	for (;;) {
-		if ((nt = reallocarray(t, cap, sizeof(*t))) == NULL) {
-			free(t);
-			return pcj_err(d, PC_E_NOMEM, 0, "out of memory");
-		}
-		t = nt;
-		r = jsmn_parse(&p, d->js, d->len, t, (unsigned)cap);
-		if (r != JSMN_ERROR_NOMEM)
-			break;
-		if (cap >= lim->max_tokens) {
-			free(t);
-			return pcj_err(d, PC_E_TOOBIG, p.pos, "too many tokens");
-		}
-		cap = cap * 4 > lim->max_tokens ? lim->max_tokens : cap * 4;
-	}
-	if (r < 1) {
-		free(t);
-		return pcj_err(d, PC_E_SYNTAX, p.pos, "tokenizer rejected it");
-	}
-	d->tok->jt = t;
+	r = jsmn_parse(&p, d->js, d->len, t, ntok);
+	if (r < 1 || (unsigned)r != ntok)
+		return pcj_err(d, PC_E_SYNTAX, p.pos,
+		    "tokenizer disagrees with the grammar");
 	d->ntok = (unsigned)r;
 	return 0;
 }
 
-/* next[i]: the token after i's subtree (tokens come in pre-order). */
+/*
+ * next[i]: the token after i's subtree. Tokens come in pre-order with
+ * parent links (a value's parent is its key), so one backward pass
+ * lets every token push its subtree's end up to its parent.
+ */
 static int
 pcj_link(struct pcj_doc *d)
 {
-	jsmntok_t	*t = d->tok->jt;
-	int		*next, *stack, sp = 0, i, n = (int)d->ntok;
+	const jsmntok_t	*t = d->tok->jt;
+	int		*next, i, p, n = (int)d->ntok;
 
-	if ((next = calloc((size_t)n, sizeof(*next))) == NULL ||
-	    (stack = calloc((size_t)n, sizeof(*stack))) == NULL) {
-		free(next);
+	if ((next = malloc((size_t)n * sizeof(*next))) == NULL)
 		return pcj_err(d, PC_E_NOMEM, 0, "out of memory");
+	for (i = 0; i < n; i++)
+		next[i] = i + 1;
+	for (i = n - 1; i > 0; i--) {
+		p = t[i].parent;
+		if (p < 0 || p >= i) {
+			/* Pre-order broken: not a tree we can walk. */
+			free(next);
+			return pcj_err(d, PC_E_SYNTAX, (size_t)t[i].start,
+			    "tokenizer returned an inconsistent tree");
+		}
+		if (next[i] > next[p])
+			next[p] = next[i];
 	}
-	for (i = 0; i < n; i++) {
-		while (sp > 0 && t[i].start >= t[stack[sp - 1]].end)
-			next[stack[--sp]] = i;
-		stack[sp++] = i;
-	}
-	while (sp > 0)
-		next[stack[--sp]] = n;
-	free(stack);
 	d->tok->next = next;
 	return 0;
 }
@@ -479,31 +547,37 @@ pcj_obj_dups(struct pcj_doc *d, int obj, struct pcj_key *keys)
 }
 
 /*
- * Small objects without escaped keys (nearly all of them) are checked
- * pair by pair in place; -3 sends the rest to the sorting check.
+ * Small objects without escaped keys are checked pair by pair in place;
+ * -3 sends the rest to the sorting check.
  */
-#define PCJ_SMALL_OBJ	16
 
 static int
 pcj_obj_dups_small(const struct pcj_doc *d, int obj)
 {
-	const jsmntok_t	*t = d->tok->jt, *k[PCJ_SMALL_OBJ];
-	int		 i, j, n = 0;
+	const jsmntok_t	*t = d->tok->jt;
+	uint32_t	 sig[PCJ_SMALL_OBJ];
+	int		 k[PCJ_SMALL_OBJ], i, j, n = 0, len;
 
 	if (t[obj].size > PCJ_SMALL_OBJ)
 		return -3;
-	for (i = pcj_first(d, obj); i >= 0; i = pcj_next(d, i)) {
+	/* Keys are at obj + 1, then after each value's subtree. */
+	for (i = obj + 1; n < t[obj].size; i = d->tok->next[i + 1]) {
+		if ((unsigned)i + 1 >= d->ntok)
+			return -3;	/* not a key-value pair: the slow check */
+		len = t[i].end - t[i].start;
 		if (d->tok->escapes && memchr(d->js + t[i].start, '\\',
-		    (size_t)(t[i].end - t[i].start)) != NULL)
+		    (size_t)len) != NULL)
 			return -3;
-		k[n++] = &t[i];
+		/* Length and first byte: most pairs differ there. */
+		sig[n] = (uint32_t)len << 8 |
+		    (len > 0 ? (unsigned char)d->js[t[i].start] : 0);
+		k[n++] = i;
 	}
 	for (i = 1; i < n; i++)
 		for (j = 0; j < i; j++)
-			if (k[i]->end - k[i]->start == k[j]->end - k[j]->start &&
-			    memcmp(d->js + k[i]->start, d->js + k[j]->start,
-			    (size_t)(k[i]->end - k[i]->start)) == 0)
-				return (int)(k[i] - t);
+			if (sig[i] == sig[j] && memcmp(d->js + t[k[i]].start,
+			    d->js + t[k[j]].start, sig[i] >> 8) == 0)
+				return k[i];
 	return -1;
 }
 
@@ -551,6 +625,7 @@ pcj_parse(struct pcj_doc *d, const char *js, size_t len,
 	s.p = (const unsigned char *)js;
 	s.len = len;
 	s.max_depth = lim->max_depth;
+	s.max_tokens = lim->max_tokens;
 	if (pcj_value_check(&s) == 0) {
 		pcj_ws(&s);
 		if (s.pos != s.len)
@@ -558,14 +633,16 @@ pcj_parse(struct pcj_doc *d, const char *js, size_t len,
 	}
 	if (s.why != NULL)
 		return pcj_err(d, strcmp(s.why, "nesting too deep") == 0 ?
-		    PC_E_DEPTH : strstr(s.why, "UTF-8") != NULL ? PC_E_UTF8 :
+		    PC_E_DEPTH : strcmp(s.why, "too many tokens") == 0 ?
+		    PC_E_TOOBIG : strstr(s.why, "UTF-8") != NULL ? PC_E_UTF8 :
 		    PC_E_SYNTAX, s.pos, s.why);
 	d->js = js;
 	d->len = len;
 	if ((d->tok = calloc(1, sizeof(*d->tok))) == NULL)
 		return pcj_err(d, PC_E_NOMEM, 0, "out of memory");
-	d->tok->escapes = s.escapes;
-	if (pcj_tokenize(d, lim) != 0 || pcj_link(d) != 0 || pcj_dups(d) != 0)
+	d->tok->escapes = s.key_escapes;
+	if (pcj_tokenize(d, s.ntok) != 0 || pcj_link(d) != 0 ||
+	    (s.slow_dups && pcj_dups(d) != 0))
 		return d->err;
 	return 0;
 }

@@ -46,40 +46,59 @@ bench_now(void)
 	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
 }
 
-int
-main(void)
+/* Seconds per parse of b by jsmn alone (pcj == 0) or by pcj. */
+static double
+bench_round(const struct buf *b, int pcj, int n, int *ntok)
 {
 	static jsmntok_t	toks[200000];
 	struct pcj_doc		d;
-	struct buf		b;
 	jsmn_parser		p;
-	double			t0, tj, tp, mb;
-	int			i, n = 300, ntok = 0;
+	double			t0;
+	int			i;
 
-	buf_init(&b, 4 * 1024 * 1024, 0);
-	bench_page(&b);
-	mb = (double)b.len * n / (1024.0 * 1024.0);
 	t0 = bench_now();
 	for (i = 0; i < n; i++) {
-		jsmn_init(&p);
-		ntok = jsmn_parse(&p, (const char *)b.p, b.len, toks, 200000);
-	}
-	tj = bench_now() - t0;
-	t0 = bench_now();
-	for (i = 0; i < n; i++) {
-		if (pcj_parse(&d, (const char *)b.p, b.len, NULL) != 0) {
+		if (!pcj) {
+			jsmn_init(&p);
+			*ntok = jsmn_parse(&p, (const char *)b->p, b->len,
+			    toks, 200000);
+			continue;
+		}
+		if (pcj_parse(&d, (const char *)b->p, b->len, NULL) != 0) {
 			fprintf(stderr, "bench: page rejected: %s\n", d.why);
-			return 1;
+			exit(1);
 		}
 		pcj_free(&d);
 	}
-	tp = bench_now() - t0;
-	printf("input: 500-user Atlas page, %zu bytes, %d tokens\n", b.len,
-	    ntok);
+	return (bench_now() - t0) / n;
+}
+
+/*
+ * Rounds alternate between the two so both see the same machine; the
+ * best round of each is kept, as other load only ever adds time.
+ */
+int
+main(void)
+{
+	struct buf	b;
+	double		tj = 1e9, tp = 1e9, t, mb;
+	int		r, ntok = 0;
+
+	buf_init(&b, 4 * 1024 * 1024, 0);
+	bench_page(&b);
+	mb = (double)b.len / (1024.0 * 1024.0);
+	for (r = 0; r < 15; r++) {
+		if ((t = bench_round(&b, 0, 40, &ntok)) < tj)
+			tj = t;
+		if ((t = bench_round(&b, 1, 40, &ntok)) < tp)
+			tp = t;
+	}
+	printf("input: 500-user Atlas page, %zu bytes, %d tokens "
+	    "(best of 15 rounds of 40 parses)\n", b.len, ntok);
 	printf("jsmn:      %8.1f MB/s  %10.0f tokens/s\n", mb / tj,
-	    (double)ntok * n / tj);
+	    (double)ntok / tj);
 	printf("pcj:       %8.1f MB/s  %10.0f tokens/s  (%.2fx jsmn)\n",
-	    mb / tp, (double)ntok * n / tp, tp / tj);
+	    mb / tp, (double)ntok / tp, tp / tj);
 	printf("target:    >= 200 MB/s, <= 2.00x jsmn: %s\n",
 	    mb / tp >= 200 && tp / tj <= 2 ? "met" : "NOT MET");
 	buf_clear(&b);

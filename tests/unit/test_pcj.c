@@ -60,6 +60,20 @@ static const struct row rows[] = {
 	    "{\"x\":{\"k\":1,\"j\":2,\"k\":3}}"),
 	A("accepts the same key in sibling objects",
 	    "[{\"a\":1},{\"a\":2}]"),
+	R("rejects duplicate empty keys", "{\"\":1,\"\":2}"),
+	A("accepts keys of one length and first byte", "{\"ab\":1,\"ac\":2}"),
+	R("rejects the 16th key repeating the 1st",
+	    "{\"k00\":0,\"k01\":1,\"k02\":2,\"k03\":3,\"k04\":4,\"k05\":5,\"k06\":6,\"k07\":7,\"k08\":8,\"k09\":9,\"k10\":10,\"k11\":11,\"k12\":12,\"k13\":13,\"k14\":14,\"k00\":0}"),
+	A("accepts 17 distinct keys (checked after tokenizing)",
+	    "{\"k00\":0,\"k01\":1,\"k02\":2,\"k03\":3,\"k04\":4,\"k05\":5,\"k06\":6,\"k07\":7,\"k08\":8,\"k09\":9,\"k10\":10,\"k11\":11,\"k12\":12,\"k13\":13,\"k14\":14,\"k15\":15,\"k16\":16}"),
+	R("rejects the 17th key repeating the 3rd",
+	    "{\"k00\":0,\"k01\":1,\"k02\":2,\"k03\":3,\"k04\":4,\"k05\":5,\"k06\":6,\"k07\":7,\"k08\":8,\"k09\":9,\"k10\":10,\"k11\":11,\"k12\":12,\"k13\":13,\"k14\":14,\"k15\":15,\"k02\":0}"),
+	R("rejects an escaped key repeating a plain one in a big object",
+	    "{\"k00\":0,\"k01\":1,\"k02\":2,\"k03\":3,\"k04\":4,\"k05\":5,\"k06\":6,\"k07\":7,\"k08\":8,\"k09\":9,\"k10\":10,\"k11\":11,\"k12\":12,\"k13\":13,\"k14\":14,\"k15\":15,\"\\u006b05\":0}"),
+	R("rejects a duplicate under an escaped key's sibling",
+	    "{\"\\u0061\":1,\"b\":2,\"b\":3}"),
+	A("accepts an escaped key that differs",
+	    "{\"\\u0061\":1,\"b\":2,\"c\":3}"),
 	A("accepts keys differing by case", "{\"a\":1,\"A\":2}"),
 	A("accepts keys that are prefixes", "{\"ab\":1,\"a\":2}"),
 	A("accepts an empty key", "{\"\":1}"),
@@ -321,6 +335,11 @@ test_caps(void)
 	    PC_E_TOOBIG);
 	t_int("token cap", pcj_parse(&d, "[1,2,3,4,5]", 11, &lim),
 	    PC_E_TOOBIG);
+	t_int("token cap: exactly as many tokens as allowed",
+	    pcj_parse(&d, "[1,2,3]", 7, &lim), 0);
+	pcj_free(&d);
+	t_int("token cap: one key too many", pcj_parse(&d, "{\"a\":1,\"b\":2}",
+	    13, &lim), PC_E_TOOBIG);
 	t_int("depth cap", pcj_parse(&d, "[[[1]]]", 7, &lim), PC_E_DEPTH);
 	t_int("error offset", pcj_parse(&d, "[1,2,x]", 7, NULL), PC_E_SYNTAX);
 	t_int("error offset value", (long long)d.off, 5);
