@@ -15,6 +15,7 @@ for f in bin/portcullis bin/pcj-validate \
 	t_eq "$f: mode 755" "$(stat -c %a "$P/$f" 2>&1)" 755
 done
 for f in share/man/man8/portcullis.8 share/man/man5/portcullis.conf.5 \
+    share/man/man1/pcj-validate.1 \
     lib/systemd/system/portcullis.service \
     share/portcullis/policy/allow/atlas.cidr \
     share/portcullis/policy/egress/atlas.rules \
@@ -31,7 +32,7 @@ t_grep "the unit starts the installed program" \
 	'^ExecStart=/usr/local/bin/portcullis service' \
 	"$P/lib/systemd/system/portcullis.service"
 if command -v man >/dev/null; then
-	for m in man8/portcullis.8 man5/portcullis.conf.5; do
+	for m in man8/portcullis.8 man5/portcullis.conf.5 man1/pcj-validate.1; do
 		man --warnings -l "$P/share/man/$m" >/dev/null 2>"$TMP/man.err"
 		t_eq "$m renders without warnings" "$(cat "$TMP/man.err")" ""
 	done
