@@ -58,6 +58,7 @@ static const char cli_usage[] =
 "usage: portcullis [--config FILE] --app NAME [options]\n"
 "       portcullis COMMAND [args]   (capabilities, config, policy, c1z,\n"
 "                                    vault, service; COMMAND --help)\n"
+"       portcullis --version\n"
 "\n"
 "A run syncs NAME into --file (default sync.c1z), or performs one\n"
 "operation: --grant-entitlement ID --grant-principal ID\n"
@@ -169,6 +170,11 @@ cli_parse(struct cli *cli, struct config *cfg, int argc, char **argv)
 			cli->help = 1;
 			continue;
 		}
+		if (strcmp(argv[i], "--version") == 0 || strcmp(argv[i],
+		    "-V") == 0) {
+			cli->version = 1;
+			continue;
+		}
 		if (cli_long_name(argv[i]) == NULL) {
 			if (cli->cmd == NULL && (cli->cmd = argv[i]) != NULL)
 				continue;
@@ -188,6 +194,8 @@ cli_parse(struct cli *cli, struct config *cfg, int argc, char **argv)
 		if ((rc = cli_flag(cfg, argc, argv, &i)) != EXIT_OK)
 			return rc;
 	}
+	if (cli->version)
+		return EXIT_OK;		/* even with a broken config file */
 	if ((rc = cli_load_config(cfg)) != EXIT_OK)
 		return rc;
 	return cli_log_level(cfg);
@@ -334,6 +342,10 @@ cli_run(struct cli *cli, struct config *cfg)
 {
 	size_t	i;
 
+	if (cli->version) {
+		printf("portcullis %s\n", PC_VERSION);
+		return EXIT_OK;
+	}
 	if (cli->cmd == NULL) {
 		if (cli->help) {
 			fputs(cli_usage, stdout);

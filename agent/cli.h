@@ -12,6 +12,7 @@ struct cli {
 	int		  argc;		/* words after the command */
 	char		**argv;
 	int		  help;
+	int		  version;
 	int		  all_argc;	/* the whole command line, for */
 	char		**all_argv;	/* a service's reload */
 };

@@ -40,6 +40,11 @@ else
 	t_skip "man pages render" "man is not installed"
 fi
 
+"$P/bin/portcullis" --version > "$TMP/ver" 2>&1
+t_eq "installed portcullis --version exits 0" "$?" 0
+t_grep "and names itself and a version" '^portcullis [0-9]+\.[0-9]+\.[0-9]+$' \
+	"$TMP/ver"
+
 # The installed programs work together. DESTDIR is not /, so the config
 # says where the fetchers and the policy are.
 t_ca
