@@ -42,6 +42,8 @@ struct pcj_scan {
 	unsigned		 depth, max_depth;
 	const char		*why;
 	unsigned		 ntok, max_tokens; /* jsmn's count, ahead */
+	int			*next;		/* see pcj_tok */
+	size_t			 next_cap;
 	int			 escapes;	/* saw a backslash */
 	int			 key_escapes;	/* ... in an object key */
 	int			 slow_dups;	/* an object pcj_dups must check */
@@ -58,6 +60,7 @@ struct pcj_scan {
 struct pcj_keys {
 	uint64_t	sig[PCJ_SMALL_OBJ];	/* length << 8 | first byte */
 	uint32_t	at[PCJ_SMALL_OBJ];	/* offset of the key's text */
+	uint64_t	seen;		/* one bit per sig hash */
 	unsigned	n;		/* > PCJ_SMALL_OBJ: left to pcj_dups */
 };
 
@@ -250,12 +253,35 @@ pcj_string_check(struct pcj_scan *s)
 	return pcj_fail(s, "unterminated string");
 }
 
-/* One more token; jsmn will make exactly as many. */
+/*
+ * One more token: jsmn will make exactly as many, in the same order, so
+ * the scan numbers them and records where each one's subtree ends.
+ */
 static int
-pcj_count_tok(struct pcj_scan *s)
+pcj_grow(struct pcj_scan *s)
 {
-	if (++s->ntok > s->max_tokens)
+	size_t	 cap;
+	int	*n;
+
+	if (s->ntok >= s->max_tokens)
 		return pcj_fail(s, "too many tokens");
+	cap = s->next_cap * 2 + 64;
+	if (cap > s->max_tokens)
+		cap = s->max_tokens;
+	if ((n = reallocarray(s->next, cap, sizeof(*n))) == NULL)
+		return pcj_fail(s, "out of memory");
+	s->next = n;
+	s->next_cap = cap;
+	return 0;
+}
+
+/* next_cap never passes max_tokens: one compare covers both. */
+static inline int
+pcj_count_tok(struct pcj_scan *s, unsigned *idx)
+{
+	if (s->ntok >= s->next_cap && pcj_grow(s) != 0)
+		return -1;
+	*idx = s->ntok++;
 	return 0;
 }
 
@@ -264,15 +290,15 @@ pcj_count_tok(struct pcj_scan *s)
  * plain; lengths and first bytes rule out most pairs without memcmp.
  */
 static int
-pcj_key_check(struct pcj_scan *s, struct pcj_keys *k)
+pcj_key_check(struct pcj_scan *s, struct pcj_keys *k, unsigned *kidx)
 {
 	size_t		start = s->pos + 1, len;
-	uint64_t	sig;
+	uint64_t	sig, bit;
 	unsigned	i;
 	int		seen = s->escapes;
 
 	s->escapes = 0;
-	if (pcj_count_tok(s) != 0 || pcj_string_check(s) != 0)
+	if (pcj_count_tok(s, kidx) != 0 || pcj_string_check(s) != 0)
 		return -1;
 	if (s->escapes || k->n >= PCJ_SMALL_OBJ) {
 		s->key_escapes |= s->escapes;
@@ -281,7 +307,11 @@ pcj_key_check(struct pcj_scan *s, struct pcj_keys *k)
 	} else {
 		len = s->pos - 1 - start;
 		sig = (uint64_t)len << 8 | (len > 0 ? s->p[start] : 0);
-		for (i = 0; i < k->n; i++)
+		/* A bit not yet set: no earlier key can be the same. */
+		bit = 1ULL << ((sig * 0x9e3779b97f4a7c15ULL) >> 58);
+		i = (k->seen & bit) != 0 ? 0 : k->n;
+		k->seen |= bit;
+		for (; i < k->n; i++)
 			if (k->sig[i] == sig &&
 			    memcmp(s->p + k->at[i], s->p + start, len) == 0) {
 				s->pos = start;
@@ -347,11 +377,13 @@ static int
 pcj_container_check(struct pcj_scan *s, int object)
 {
 	struct pcj_keys	keys;
+	unsigned	kidx = 0;
 	unsigned char	close = object ? '}' : ']';
 
 	if (++s->depth > s->max_depth)
 		return pcj_fail(s, "nesting too deep");
 	keys.n = 0;
+	keys.seen = 0;
 	s->pos++;
 	pcj_ws(s);
 	if (s->pos < s->len && s->p[s->pos] == close) {
@@ -363,7 +395,7 @@ pcj_container_check(struct pcj_scan *s, int object)
 		if (object) {
 			if (s->pos >= s->len || s->p[s->pos] != '"')
 				return pcj_fail(s, "object key expected");
-			if (pcj_key_check(s, &keys) != 0)
+			if (pcj_key_check(s, &keys, &kidx) != 0)
 				return -1;
 			pcj_ws(s);
 			if (s->pos >= s->len || s->p[s->pos] != ':')
@@ -372,6 +404,8 @@ pcj_container_check(struct pcj_scan *s, int object)
 		}
 		if (pcj_value_check(s) != 0)
 			return -1;
+		if (object)	/* a key's subtree holds its value */
+			s->next[kidx] = (int)s->ntok;
 		pcj_ws(s);
 		if (s->pos < s->len && s->p[s->pos] == close) {
 			s->pos++;
@@ -389,30 +423,43 @@ pcj_container_check(struct pcj_scan *s, int object)
 static int
 pcj_value_check(struct pcj_scan *s)
 {
+	unsigned	idx;
+	int		e;
+
 	pcj_ws(s);
 	if (s->pos >= s->len)
 		return pcj_fail(s, "value expected");
-	if (pcj_count_tok(s) != 0)
+	if (pcj_count_tok(s, &idx) != 0)
 		return -1;
 	switch (s->p[s->pos]) {
 	case '{':
-		return pcj_container_check(s, 1);
+		e = pcj_container_check(s, 1);
+		break;
 	case '[':
-		return pcj_container_check(s, 0);
+		e = pcj_container_check(s, 0);
+		break;
 	case '"':
-		return pcj_string_check(s);
+		e = pcj_string_check(s);
+		break;
 	case 't':
-		return pcj_literal_check(s, "true", 4);
+		e = pcj_literal_check(s, "true", 4);
+		break;
 	case 'f':
-		return pcj_literal_check(s, "false", 5);
+		e = pcj_literal_check(s, "false", 5);
+		break;
 	case 'n':
-		return pcj_literal_check(s, "null", 4);
+		e = pcj_literal_check(s, "null", 4);
+		break;
 	default:
 		if (s->p[s->pos] == '-' || (s->p[s->pos] >= '0' &&
 		    s->p[s->pos] <= '9'))
-			return pcj_number_check(s);
-		return pcj_fail(s, "unexpected character");
+			e = pcj_number_check(s);
+		else
+			e = pcj_fail(s, "unexpected character");
 	}
+	if (e == 0)
+		s->next[idx] = (int)s->ntok;
+	return e;
 }
 
 static int
@@ -461,36 +508,6 @@ pcj_tokenize(struct pcj_doc *d, unsigned ntok)
 		return pcj_err(d, PC_E_SYNTAX, p.pos,
 		    "tokenizer disagrees with the grammar");
 	d->ntok = (unsigned)r;
-	return 0;
-}
-
-/*
- * next[i]: the token after i's subtree. Tokens come in pre-order with
- * parent links (a value's parent is its key), so one backward pass
- * lets every token push its subtree's end up to its parent.
- */
-static int
-pcj_link(struct pcj_doc *d)
-{
-	const jsmntok_t	*t = d->tok->jt;
-	int		*next, i, p, n = (int)d->ntok;
-
-	if ((next = malloc((size_t)n * sizeof(*next))) == NULL)
-		return pcj_err(d, PC_E_NOMEM, 0, "out of memory");
-	for (i = 0; i < n; i++)
-		next[i] = i + 1;
-	for (i = n - 1; i > 0; i--) {
-		p = t[i].parent;
-		if (p < 0 || p >= i) {
-			/* Pre-order broken: not a tree we can walk. */
-			free(next);
-			return pcj_err(d, PC_E_SYNTAX, (size_t)t[i].start,
-			    "tokenizer returned an inconsistent tree");
-		}
-		if (next[i] > next[p])
-			next[p] = next[i];
-	}
-	d->tok->next = next;
 	return 0;
 }
 
@@ -608,6 +625,18 @@ pcj_dups(struct pcj_doc *d)
 	return 0;
 }
 
+static int
+pcj_scan_err(const char *why)
+{
+	if (strcmp(why, "nesting too deep") == 0)
+		return PC_E_DEPTH;
+	if (strcmp(why, "too many tokens") == 0)
+		return PC_E_TOOBIG;
+	if (strcmp(why, "out of memory") == 0)
+		return PC_E_NOMEM;
+	return strstr(why, "UTF-8") != NULL ? PC_E_UTF8 : PC_E_SYNTAX;
+}
+
 int
 pcj_parse(struct pcj_doc *d, const char *js, size_t len,
     const struct pcj_limits *lim)
@@ -626,23 +655,27 @@ pcj_parse(struct pcj_doc *d, const char *js, size_t len,
 	s.len = len;
 	s.max_depth = lim->max_depth;
 	s.max_tokens = lim->max_tokens;
+	/* About one token in 13 bytes in vendor pages: guess, then grow. */
+	s.next_cap = len / 8 + 16 < lim->max_tokens ? len / 8 + 16 :
+	    lim->max_tokens;
+	if ((s.next = reallocarray(NULL, s.next_cap, sizeof(int))) == NULL)
+		s.next_cap = 0;
 	if (pcj_value_check(&s) == 0) {
 		pcj_ws(&s);
 		if (s.pos != s.len)
 			(void)pcj_fail(&s, "trailing data after the value");
 	}
-	if (s.why != NULL)
-		return pcj_err(d, strcmp(s.why, "nesting too deep") == 0 ?
-		    PC_E_DEPTH : strcmp(s.why, "too many tokens") == 0 ?
-		    PC_E_TOOBIG : strstr(s.why, "UTF-8") != NULL ? PC_E_UTF8 :
-		    PC_E_SYNTAX, s.pos, s.why);
+	if (s.why == NULL && (d->tok = calloc(1, sizeof(*d->tok))) == NULL)
+		s.why = "out of memory";
+	if (s.why != NULL) {
+		free(s.next);
+		return pcj_err(d, pcj_scan_err(s.why), s.pos, s.why);
+	}
 	d->js = js;
 	d->len = len;
-	if ((d->tok = calloc(1, sizeof(*d->tok))) == NULL)
-		return pcj_err(d, PC_E_NOMEM, 0, "out of memory");
+	d->tok->next = s.next;
 	d->tok->escapes = s.key_escapes;
-	if (pcj_tokenize(d, s.ntok) != 0 || pcj_link(d) != 0 ||
-	    (s.slow_dups && pcj_dups(d) != 0))
+	if (pcj_tokenize(d, s.ntok) != 0 || (s.slow_dups && pcj_dups(d) != 0))
 		return d->err;
 	return 0;
 }
