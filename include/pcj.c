@@ -4,11 +4,12 @@
  *
  * Two passes. pcj_value_check() is a strict RFC 8259 recogniser (one
  * value, grammar, numbers, strings, escapes, surrogates, UTF-8, depth)
- * that jsmn does not do; it also counts the tokens, so jsmn fills an
- * array of exactly that size, and rejects duplicate keys of the small
- * plain objects vendors send. jsmn then builds the token tree we hand
- * out; a last pass links siblings, and pcj_dups() compares the keys of
- * the objects the scan left to it (many or escaped keys).
+ * that jsmn does not do. It also numbers the tokens as jsmn will, so
+ * jsmn fills an array of exactly that size and the scan already knows
+ * where each subtree ends (sibling links), and it rejects duplicate keys
+ * of the small plain objects vendors send. jsmn then builds the token
+ * tree we hand out; pcj_dups() compares the keys of the objects the
+ * scan left to it (many or escaped keys).
  */
 #include <limits.h>
 #include <stdlib.h>
