@@ -8,8 +8,8 @@
  * jsmn fills an array of exactly that size and the scan already knows
  * where each subtree ends (sibling links), and it rejects duplicate keys
  * of the small plain objects vendors send. jsmn then builds the token
- * tree we hand out; pcj_dups() compares the keys of the objects the
- * scan left to it (many or escaped keys).
+ * tree we hand out; pcj_dups() unescapes and sorts the keys of the
+ * objects the scan listed for it (many keys, or an escaped one).
  */
 #include <limits.h>
 #include <stdlib.h>
@@ -34,7 +34,6 @@ const struct pcj_limits pcj_default_limits = {
 struct pcj_tok {
 	jsmntok_t	*jt;
 	int		*next;		/* first token after the subtree */
-	int		 escapes;	/* some object key holds a backslash */
 };
 
 struct pcj_scan {
@@ -45,9 +44,9 @@ struct pcj_scan {
 	unsigned		 ntok, max_tokens; /* jsmn's count, ahead */
 	int			*next;		/* see pcj_tok */
 	size_t			 next_cap;
-	int			 escapes;	/* saw a backslash */
-	int			 key_escapes;	/* ... in an object key */
-	int			 slow_dups;	/* an object pcj_dups must check */
+	int			 escapes;	/* a string had a backslash */
+	int			*slow;		/* objects left to pcj_dups */
+	size_t			 nslow, slow_cap;
 };
 
 /*
@@ -63,6 +62,7 @@ struct pcj_keys {
 	uint32_t	at[PCJ_SMALL_OBJ];	/* offset of the key's text */
 	uint64_t	seen;		/* one bit per sig hash */
 	unsigned	n;		/* > PCJ_SMALL_OBJ: left to pcj_dups */
+	int		obj;		/* the object's token */
 };
 
 
@@ -286,6 +286,27 @@ pcj_count_tok(struct pcj_scan *s, unsigned *idx)
 	return 0;
 }
 
+/* Object k is left to pcj_dups: too many keys, or an escaped one. */
+static int
+pcj_leave(struct pcj_scan *s, struct pcj_keys *k)
+{
+	size_t	 cap;
+	int	*n;
+
+	if (k->n > PCJ_SMALL_OBJ)
+		return 0;		/* already on the list */
+	k->n = PCJ_SMALL_OBJ + 1;
+	if (s->nslow == s->slow_cap) {
+		cap = s->slow_cap * 2 + 16;
+		if ((n = reallocarray(s->slow, cap, sizeof(*n))) == NULL)
+			return pcj_fail(s, "out of memory");
+		s->slow = n;
+		s->slow_cap = cap;
+	}
+	s->slow[s->nslow++] = k->obj;
+	return 0;
+}
+
 /*
  * A key, compared with the object's earlier ones while they are few and
  * plain; lengths and first bytes rule out most pairs without memcmp.
@@ -296,15 +317,13 @@ pcj_key_check(struct pcj_scan *s, struct pcj_keys *k, unsigned *kidx)
 	size_t		start = s->pos + 1, len;
 	uint64_t	sig, bit;
 	unsigned	i;
-	int		seen = s->escapes;
 
 	s->escapes = 0;
 	if (pcj_count_tok(s, kidx) != 0 || pcj_string_check(s) != 0)
 		return -1;
 	if (s->escapes || k->n >= PCJ_SMALL_OBJ) {
-		s->key_escapes |= s->escapes;
-		s->slow_dups = 1;
-		k->n = PCJ_SMALL_OBJ + 1;
+		if (pcj_leave(s, k) != 0)
+			return -1;
 	} else {
 		len = s->pos - 1 - start;
 		sig = (uint64_t)len << 8 | (len > 0 ? s->p[start] : 0);
@@ -321,7 +340,6 @@ pcj_key_check(struct pcj_scan *s, struct pcj_keys *k, unsigned *kidx)
 		k->sig[k->n] = sig;
 		k->at[k->n++] = (uint32_t)start;
 	}
-	s->escapes |= seen;
 	return 0;
 }
 
@@ -375,7 +393,7 @@ pcj_literal_check(struct pcj_scan *s, const char *lit, size_t n)
 
 /* Members or elements; close is '}' or ']'. */
 static int
-pcj_container_check(struct pcj_scan *s, int object)
+pcj_container_check(struct pcj_scan *s, int object, unsigned idx)
 {
 	struct pcj_keys	keys;
 	unsigned	kidx = 0;
@@ -385,6 +403,7 @@ pcj_container_check(struct pcj_scan *s, int object)
 		return pcj_fail(s, "nesting too deep");
 	keys.n = 0;
 	keys.seen = 0;
+	keys.obj = (int)idx;
 	s->pos++;
 	pcj_ws(s);
 	if (s->pos < s->len && s->p[s->pos] == close) {
@@ -434,10 +453,10 @@ pcj_value_check(struct pcj_scan *s)
 		return -1;
 	switch (s->p[s->pos]) {
 	case '{':
-		e = pcj_container_check(s, 1);
+		e = pcj_container_check(s, 1, idx);
 		break;
 	case '[':
-		e = pcj_container_check(s, 0);
+		e = pcj_container_check(s, 0, idx);
 		break;
 	case '"':
 		e = pcj_string_check(s);
@@ -564,59 +583,18 @@ pcj_obj_dups(struct pcj_doc *d, int obj, struct pcj_key *keys)
 	return dup;
 }
 
-/*
- * Small objects without escaped keys are checked pair by pair in place;
- * -3 sends the rest to the sorting check.
- */
-
+/* The objects the scan could not check: unescaped keys, sorted. */
 static int
-pcj_obj_dups_small(const struct pcj_doc *d, int obj)
+pcj_dups(struct pcj_doc *d, const int *objs, size_t n)
 {
-	const jsmntok_t	*t = d->tok->jt;
-	uint32_t	 sig[PCJ_SMALL_OBJ];
-	int		 k[PCJ_SMALL_OBJ], i, j, n = 0, len;
-
-	if (t[obj].size > PCJ_SMALL_OBJ)
-		return -3;
-	/* Keys are at obj + 1, then after each value's subtree. */
-	for (i = obj + 1; n < t[obj].size; i = d->tok->next[i + 1]) {
-		if ((unsigned)i + 1 >= d->ntok)
-			return -3;	/* not a key-value pair: the slow check */
-		len = t[i].end - t[i].start;
-		if (d->tok->escapes && memchr(d->js + t[i].start, '\\',
-		    (size_t)len) != NULL)
-			return -3;
-		/* Length and first byte: most pairs differ there. */
-		sig[n] = (uint32_t)len << 8 |
-		    (len > 0 ? (unsigned char)d->js[t[i].start] : 0);
-		k[n++] = i;
-	}
-	for (i = 1; i < n; i++)
-		for (j = 0; j < i; j++)
-			if (sig[i] == sig[j] && memcmp(d->js + t[k[i]].start,
-			    d->js + t[k[j]].start, sig[i] >> 8) == 0)
-				return k[i];
-	return -1;
-}
-
-static int
-pcj_dups(struct pcj_doc *d)
-{
-	struct pcj_key	*keys = NULL;
-	unsigned	 i;
+	struct pcj_key	*keys;
+	size_t		 i;
 	int		 dup = -1;
 
-	for (i = 0; i < d->ntok && dup == -1; i++) {
-		if (d->tok->jt[i].type != JSMN_OBJECT ||
-		    d->tok->jt[i].size < 2)
-			continue;
-		if ((dup = pcj_obj_dups_small(d, (int)i)) != -3)
-			continue;
-		if (keys == NULL &&
-		    (keys = calloc(d->ntok, sizeof(*keys))) == NULL)
-			return pcj_err(d, PC_E_NOMEM, 0, "out of memory");
-		dup = pcj_obj_dups(d, (int)i, keys);
-	}
+	if ((keys = calloc(d->ntok, sizeof(*keys))) == NULL)
+		return pcj_err(d, PC_E_NOMEM, 0, "out of memory");
+	for (i = 0; i < n && dup == -1; i++)
+		dup = pcj_obj_dups(d, objs[i], keys);
 	free(keys);
 	if (dup == -2)
 		return pcj_err(d, PC_E_NOMEM, 0, "out of memory");
@@ -670,14 +648,18 @@ pcj_parse(struct pcj_doc *d, const char *js, size_t len,
 		s.why = "out of memory";
 	if (s.why != NULL) {
 		free(s.next);
+		free(s.slow);
 		return pcj_err(d, pcj_scan_err(s.why), s.pos, s.why);
 	}
 	d->js = js;
 	d->len = len;
 	d->tok->next = s.next;
-	d->tok->escapes = s.key_escapes;
-	if (pcj_tokenize(d, s.ntok) != 0 || (s.slow_dups && pcj_dups(d) != 0))
+	if (pcj_tokenize(d, s.ntok) != 0 ||
+	    (s.nslow > 0 && pcj_dups(d, s.slow, s.nslow) != 0)) {
+		free(s.slow);
 		return d->err;
+	}
+	free(s.slow);
 	return 0;
 }
 
