@@ -35,12 +35,18 @@ static struct atlas_dbrole	stub_named = { ATLAS_STUB_GROUP "/admin/app",
 				    "sales", "readWrite" };
 static struct atlas_dbroles	stub_roles;
 
-struct atlas_dbroles *
-atlas_stub_roles(int named)
+void
+atlas_stub_end(void)
 {
 	free(stub_roles.r);
 	stub_roles.r = NULL;
 	stub_roles.n = 0;
+}
+
+struct atlas_dbroles *
+atlas_stub_roles(int named)
+{
+	atlas_stub_end();
 	if (named) {
 		/* A copy: the step must not be able to touch the template. */
 		if ((stub_roles.r = malloc(sizeof(stub_named))) == NULL)
@@ -49,14 +55,6 @@ atlas_stub_roles(int named)
 		stub_roles.n = 1;
 	}
 	return &stub_roles;
-}
-
-void
-atlas_stub_end(void)
-{
-	free(stub_roles.r);
-	stub_roles.r = NULL;
-	stub_roles.n = 0;
 }
 
 const char *

@@ -44,6 +44,8 @@ fi
 t_eq "installed portcullis --version exits 0" "$?" 0
 t_grep "and names itself and a version" '^portcullis [0-9]+\.[0-9]+\.[0-9]+$' \
 	"$TMP/ver"
+"$P/bin/portcullis" --config "$TMP/missing.conf" --version >/dev/null 2>&1
+t_eq "--version does not need a readable config file" "$?" 0
 
 # The installed programs work together. DESTDIR is not /, so the config
 # says where the fetchers and the policy are.

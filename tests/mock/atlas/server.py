@@ -292,7 +292,7 @@ class Api:
                          view=self.group_view)
 
     def list_groups(self, m, q, body):
-        return 200, page([self.group_view(p) for p in self.st.projects.values()], q)
+        return 200, page(list(self.st.projects.values()), q, view=self.group_view)
 
     def get_group(self, m, q, body):
         self.group(m[0])
