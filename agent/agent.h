@@ -8,11 +8,11 @@
 
 #include <sys/types.h>
 
-#include "broker.h"
 #include "config.h"
-#include "spawn.h"
+#include "msg.h"
+#include "runconf.h"
 
-#define AGENT_MAX_APPS	8
+#define AGENT_MAX_APPS	RUN_MAX_APPS
 
 /* Exit codes, documented in the README. */
 #define EXIT_OK		0
@@ -20,13 +20,11 @@
 #define EXIT_USAGE	2	/* command line, configuration or policy */
 #define EXIT_KILLED	3	/* a child died by a signal (sandbox kill) */
 
-struct cidr_list;
-struct egress_rules;
 struct c1z_writer;
 
 struct agent_app {
 	const struct app_def	*def;
-	struct broker_app	*ba;
+	struct app_conf		*ac;		/* in the agent's run_conf */
 	char			 fetcher[4096];
 	int			 fb[2];		/* fetcher <-> broker */
 	int			 fa[2];		/* fetcher <-> agent */
@@ -38,28 +36,20 @@ struct agent_app {
 	char			 result[MSG_TEXT_MAX + 1];
 	unsigned long		 records;
 	struct c1z_writer	*out;		/* the agent's, when syncing */
-	struct cidr_list	*allow;
-	struct egress_rules	*egress;
 };
 
 struct agent {
 	struct config		*cfg;
 	uint32_t		 op;		/* enum task_op, 0: app default */
 	struct agent_app	 apps[AGENT_MAX_APPS];
-	struct broker_app	 bapps[AGENT_MAX_APPS];
 	size_t			 napps;
-	struct broker		 broker;
-	struct spawn_id		 id;
+	struct run_conf		 conf;		/* what the broker is given */
 	pid_t			 broker_pid;
 	int			 bfd[2];	/* agent <-> broker */
 	struct chan		 bch;
 	int			 broker_live;
-	int			 rc;
 	struct c1z_writer	*out;		/* a sync's .c1z, or NULL */
 	const char		*out_path;
-	struct broker_app	 vault_ba;	/* vault:URL transport */
-	struct cidr_list	*vault_allow;
-	struct egress_rules	*vault_egress;
 	unsigned		 sealed, lost;	/* secrets delivered, not */
 	void			(*tick)(void);	/* service: about once a second */
 };

@@ -16,15 +16,25 @@ static int	audit_fd = -1;
 static int	audit_json;
 
 int
-audit_open(struct config *cfg)
+audit_check(struct config *cfg)
 {
-	const char	*path = config_get(cfg, NULL, "audit-log", NULL);
 	const char	*fmt = config_get(cfg, NULL, "audit-format", NULL);
 
 	if (strcmp(fmt, "json") != 0 && strcmp(fmt, "text") != 0) {
 		log_warnx("audit-format \"%.16s\" is not text or json", fmt);
 		return EXIT_USAGE;
 	}
+	return EXIT_OK;
+}
+
+int
+audit_open(struct config *cfg)
+{
+	const char	*path = config_get(cfg, NULL, "audit-log", NULL);
+	const char	*fmt = config_get(cfg, NULL, "audit-format", NULL);
+
+	if (audit_check(cfg) != EXIT_OK)
+		return EXIT_USAGE;
 	audit_json = strcmp(fmt, "json") == 0;
 	if (path == NULL)
 		return EXIT_OK;

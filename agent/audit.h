@@ -12,6 +12,8 @@
 struct config;
 struct msg;
 
+/* Check audit-format. EXIT_* code. */
+int	audit_check(struct config *cfg);
 /* Open the configured log (audit-log, audit-format). EXIT_* code. */
 int	audit_open(struct config *cfg);
 /* Record one AUDIT message; dry runs are also printed on stdout. */

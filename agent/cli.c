@@ -204,13 +204,17 @@ cli_parse(struct cli *cli, struct config *cfg, int argc, char **argv)
 static int
 cli_cmd_capabilities(struct cli *cli, struct config *cfg)
 {
-	const struct app_def	*d;
+	char	text[2048];
+	size_t	i;
 
 	(void)cli;
 	(void)cfg;
-	for (d = apps; d->name != NULL; d++)
-		if (!(d->flags & APP_HIDDEN))
-			printf("%s\n", d->caps);
+	for (i = 0; apps[i] != NULL; i++) {
+		if (apps[i]->flags & APP_HIDDEN)
+			continue;
+		apps_caps(apps[i], text, sizeof(text));
+		printf("%s\n", text);
+	}
 	return EXIT_OK;
 }
 
@@ -218,12 +222,11 @@ static void
 cli_config_line(struct config *cfg, const char *app, const struct opt_def *d)
 {
 	const char	*v, *where;
-	char		 var[128];
 
 	if (d->flags & OPT_SECRET) {
-		config_env_name(d->name, var, sizeof(var));
-		printf("%-40s %s\n", d->name, getenv(var) != NULL ?
-		    "(set in the environment)" : "(not in the environment)");
+		printf("%-40s %s\n", d->name, config_env_value(d->name,
+		    NULL) != NULL ? "(set in the environment)" :
+		    "(not in the environment)");
 		return;
 	}
 	if ((v = config_get(cfg, app, d->name, &where)) == NULL)
@@ -236,11 +239,12 @@ cli_cmd_config(struct cli *cli, struct config *cfg)
 {
 	const struct opt_def	*d;
 	const char		*app = config_get(cfg, NULL, "app", NULL);
+	size_t			 i = 0;
 
 	(void)cli;
 	if (app != NULL)
 		printf("[app %s]\n", app);
-	for (d = config_opts; d->name != NULL; d++)
+	while ((d = config_opt_next(&i)) != NULL)
 		cli_config_line(cfg, app, d);
 	return EXIT_OK;
 }

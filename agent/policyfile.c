@@ -129,12 +129,14 @@ policyfile_explain(struct config *cfg, struct agent *ag)
 
 	(void)cfg;
 	for (i = 0; i < ag->napps; i++) {
-		printf("[app %s] base %s (host %s)\n", ag->apps[i].def->name,
-		    ag->bapps[i].base_url, ag->bapps[i].host);
+		const struct app_conf *ac = &ag->conf.apps[i];
+
+		printf("[app %s] base %s (host %s)\n", ac->name,
+		    ac->creds[0].base_url, ac->creds[0].host);
 		printf("# IP allowlist, checked on every connection:\n");
-		cidr_list_explain(ag->apps[i].allow, stdout);
+		cidr_list_explain(ac->allow, stdout);
 		printf("# egress rules, checked on every request:\n");
-		egress_rules_explain(ag->apps[i].egress, stdout);
+		egress_rules_explain(ac->egress, stdout);
 	}
 	return EXIT_OK;
 }

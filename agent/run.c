@@ -49,16 +49,18 @@ static const struct msg_route run_broker_routes[] = {
 static int
 run_opts(struct agent *ag, struct agent_app *aa, struct buf *b)
 {
-	const char *const	*o;
+	const struct opt_def	*o;
 	const char		*v;
 	int			 e;
 
-	for (o = aa->def->opts; o != NULL && *o != NULL; o++) {
-		if ((v = config_get(ag->cfg, aa->def->name, *o, NULL)) == NULL)
+	for (o = aa->def->opts; o != NULL && o->name != NULL; o++) {
+		if (!(o->flags & OPT_FETCHER) ||
+		    (v = config_get(ag->cfg, aa->def->name, o->name, NULL)) ==
+		    NULL)
 			continue;
 		if (strchr(v, '\n') != NULL)
 			continue;
-		if ((e = buf_printf(b, "%s=%s\n", *o, v)) != 0)
+		if ((e = buf_printf(b, "%s=%s\n", o->name, v)) != 0)
 			return e;
 	}
 	return 0;

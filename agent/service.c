@@ -189,13 +189,13 @@ static int
 service_env_secrets(void)
 {
 	const struct opt_def	*d;
-	char			 var[128];
+	const char		*var;
+	size_t			 i = 0;
 
-	for (d = config_opts; d->name != NULL; d++) {
+	while ((d = config_opt_next(&i)) != NULL) {
 		if (!(d->flags & OPT_SECRET))
 			continue;
-		config_env_name(d->name, var, sizeof(var));
-		if (getenv(var) != NULL) {
+		if (config_env_value(d->name, &var) != NULL) {
 			log_warnx("service: %s is set; a service reads secrets "
 			    "from files (%s-file) or LoadCredential= only", var,
 			    d->name);

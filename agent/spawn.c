@@ -16,48 +16,8 @@
 #include <unistd.h>
 
 #include "log.h"
+#include "priv.h"
 #include "spawn.h"
-
-int
-spawn_id_resolve(struct spawn_id *id, const char *user)
-{
-	struct passwd	*pw;
-
-	memset(id, 0, sizeof(*id));
-	if (geteuid() != 0)
-		return 0;
-	if ((pw = getpwnam(user)) == NULL) {
-		log_info("user \"%s\" does not exist, using \"nobody\"", user);
-		if ((pw = getpwnam("nobody")) == NULL) {
-			log_warnx("neither \"%s\" nor \"nobody\" exists", user);
-			return -1;
-		}
-	}
-	if (pw->pw_uid == 0) {
-		log_warnx("unprivileged user \"%s\" is root", pw->pw_name);
-		return -1;
-	}
-	id->demote = 1;
-	id->uid = pw->pw_uid;
-	id->gid = pw->pw_gid;
-	(void)snprintf(id->name, sizeof(id->name), "%s", pw->pw_name);
-	return 0;
-}
-
-void
-spawn_demote(const struct spawn_id *id, const char *who)
-{
-	if (!id->demote)
-		return;
-	capng_clear(CAPNG_SELECT_BOTH);
-	if (capng_change_id((int)id->uid, (int)id->gid,
-	    CAPNG_DROP_SUPP_GRP | CAPNG_CLEAR_BOUNDING) != 0)
-		fatalx("%s: cannot drop privileges to %s", who, id->name);
-	/* Prove the drop, as OpenSSH's permanently_set_uid() does. */
-	if (setuid(0) != -1 || seteuid(0) != -1 || getuid() != id->uid ||
-	    geteuid() != id->uid || getgid() != id->gid)
-		fatalx("%s: was able to regain root", who);
-}
 
 /* Move fd to want, which must not be one of the other channel fds. */
 static void
@@ -74,7 +34,7 @@ spawn_fd_to(int fd, int want, const char *step)
 
 static void
 spawn_child(const char *path, int broker_fd, int agent_fd,
-    const struct spawn_id *id)
+    const struct priv_id *id)
 {
 	char *const	 argv[] = { (char *)(uintptr_t)path, NULL };
 	char *const	 envp[] = { NULL };
@@ -93,14 +53,14 @@ spawn_child(const char *path, int broker_fd, int agent_fd,
 	spawn_fd_to(afd, 4, "agent channel");
 	if (close_range(5, ~0U, 0) == -1)
 		fatal("spawn: close_range");
-	spawn_demote(id, "spawn");
+	priv_demote(id, "spawn");
 	execve(path, argv, envp);
 	fatal("spawn: execve %s", path);
 }
 
 pid_t
 spawn_fetcher(const char *path, int broker_fd, int agent_fd,
-    const struct spawn_id *id)
+    const struct priv_id *id)
 {
 	pid_t	pid;
 

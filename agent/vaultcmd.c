@@ -4,6 +4,8 @@
  * decrypts one sealed file. Input: files the operator names; a sealed
  * file may have been altered and is checked before it is believed.
  */
+#include <sys/random.h>
+
 #include <errno.h>
 #include <fcntl.h>
 #include <stdio.h>
@@ -14,7 +16,6 @@
 #include "agent.h"
 #include "jose.h"
 #include "log.h"
-#include "secret.h"
 #include "vaultcmd.h"
 
 #define VAULTCMD_USAGE							\
@@ -68,9 +69,26 @@ vaultcmd_write(const char *path, const struct buf *b, mode_t mode)
 	return close(fd);
 }
 
+/* BearSSL's HMAC-DRBG, seeded from the kernel, for one key pair. */
+static int
+vaultcmd_rng(br_hmac_drbg_context *drbg)
+{
+	uint8_t	seed[48];
+	ssize_t	n;
+
+	while ((n = getrandom(seed, sizeof(seed), 0)) == -1 && errno == EINTR)
+		;
+	if (n != (ssize_t)sizeof(seed))
+		return -1;
+	br_hmac_drbg_init(drbg, &br_sha256_vtable, seed, sizeof(seed));
+	explicit_bzero(seed, sizeof(seed));
+	return 0;
+}
+
 static int
 vaultcmd_keygen(const char *prefix)
 {
+	br_hmac_drbg_context	drbg;
 	struct jose_key	k;
 	struct buf	priv, pub;
 	char		ppath[4096], upath[4096];
@@ -78,10 +96,13 @@ vaultcmd_keygen(const char *prefix)
 
 	(void)snprintf(ppath, sizeof(ppath), "%s.jwk", prefix);
 	(void)snprintf(upath, sizeof(upath), "%s.pub.jwk", prefix);
-	secret_init();
+	if (vaultcmd_rng(&drbg) != 0) {
+		log_warnx("vault keygen: no entropy");
+		return EXIT_FAILED;
+	}
 	buf_init(&priv, JOSE_JWK_MAX, 1);
 	buf_init(&pub, JOSE_JWK_MAX, 0);
-	if (jose_keygen(secret_rng(), &k) != 0 ||
+	if (jose_keygen(&drbg.vtable, &k) != 0 ||
 	    jose_jwk_write(&k, 1, &priv) != 0 ||
 	    jose_jwk_write(&k, 0, &pub) != 0)
 		log_warnx("vault keygen: cannot make a key");
@@ -97,7 +118,7 @@ vaultcmd_keygen(const char *prefix)
 	jose_key_wipe(&k);
 	buf_clear(&priv);
 	buf_clear(&pub);
-	secret_clear();
+	explicit_bzero(&drbg, sizeof(drbg));
 	return rc;
 }
 

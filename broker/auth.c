@@ -20,25 +20,6 @@
 		return PC_E_HTTP; } while (0)
 
 int
-auth_kind_parse(const char *s)
-{
-	static const struct {
-		const char	*name;
-		enum auth_kind	 kind;
-	} kinds[] = {
-		{ "none", AUTH_NONE }, { "bearer", AUTH_BEARER },
-		{ "basic", AUTH_BASIC }, { "digest", AUTH_DIGEST },
-		{ "oauth2", AUTH_OAUTH2 },
-	};
-	size_t	i;
-
-	for (i = 0; i < sizeof(kinds) / sizeof(kinds[0]); i++)
-		if (strcmp(s, kinds[i].name) == 0)
-			return (int)kinds[i].kind;
-	return -1;
-}
-
-int
 auth_app_init(struct broker_app *a, CURL *c)
 {
 	switch (a->auth) {

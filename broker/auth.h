@@ -15,7 +15,5 @@ struct broker_app;
 int	auth_app_init(struct broker_app *a, CURL *c) PC_WUR;
 /* Per request: refresh a token when it is about to expire. */
 int	auth_apply(struct broker_app *a, CURL *c) PC_WUR;
-/* "bearer" -> AUTH_BEARER; -1 when unknown. */
-int	auth_kind_parse(const char *s);
 
 #endif /* PC_AUTH_H */

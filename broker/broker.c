@@ -3,6 +3,7 @@
  * is checked for meaning here, after the channel checked its shape).
  */
 #include <sys/prctl.h>
+#include <sys/random.h>
 #include <sys/resource.h>
 
 #include <ctype.h>
@@ -25,7 +26,7 @@
 #include "http.h"
 #include "log.h"
 #include "secret.h"
-#include "spawn.h"
+#include "priv.h"
 #include "vault.h"
 
 #define BROKER_CA_MAX	(4 * 1024 * 1024)
@@ -179,7 +180,7 @@ broker_write_policy(struct broker_call *bc, struct msg *m,
 	char			 why[MSG_TEXT_MAX], dom[256];
 
 	why[0] = '\0';
-	if (b->read_only)
+	if (a->read_only)
 		(void)snprintf(why, sizeof(why), "read-only mode refuses "
 		    "every write");
 	else if (!a->provisioning)
@@ -344,7 +345,7 @@ broker_send(struct broker_call *bc, struct msg *m, const struct broker_write *w,
 {
 	struct broker_app	*a = bc->a;
 	struct http_resp	 r;
-	char			 reqid[32], why[256], url[sizeof(a->origin) +
+	char			 reqid[32], why[256], url[RUN_URL_MAX +
 				    MSG_PATH_MAX + 1024];
 	int			 e;
 
@@ -355,8 +356,9 @@ broker_send(struct broker_call *bc, struct msg *m, const struct broker_write *w,
 	    &bs->hit, &req->body, &req->len) != 0)
 		return broker_refuse(bc, m, PC_E_STATE, "%s %s: cannot generate "
 		    "the secret", w->method, w->path);
-	(void)snprintf(reqid, sizeof(reqid), "r%llu-%d",
-	    (unsigned long long)++bc->b->reqno, (int)getpid());
+	/* No pid here: a fetcher must not learn whom it could signal. */
+	(void)snprintf(reqid, sizeof(reqid), "r%llu-%s",
+	    (unsigned long long)++bc->b->reqno, bc->b->runid);
 	http_resp_init(&r);
 	if (broker_is_write(w->method))
 		a->writes++;
@@ -459,7 +461,7 @@ broker_load(struct broker *b)
 	secret_init();
 	vault_open(&b->vault);
 	if ((a = b->vault.kv) != NULL) {
-		if (cred_load(b->cfg, "vault", "vault-token", &a->secret) != 0)
+		if (cred_load(b->rc->cfg, "vault", "vault-token", &a->secret) != 0)
 			fatalx("vault: cannot start without its token");
 		if (a->ca_file != NULL)
 			a->ca_pem = broker_read_ca(a->ca_file, &a->ca_len);
@@ -467,7 +469,7 @@ broker_load(struct broker *b)
 	for (i = 0; i < b->napps; i++) {
 		a = &b->apps[i];
 		if (a->secret_opt != NULL &&
-		    cred_load(b->cfg, a->name, a->secret_opt, &a->secret) != 0)
+		    cred_load(b->rc->cfg, a->name, a->secret_opt, &a->secret) != 0)
 			fatalx("%s: cannot start without its %s",
 			    a->name, a->secret_opt);
 		if (a->ca_file != NULL)
@@ -482,7 +484,8 @@ broker_open(struct broker *b)
 	size_t			 i;
 
 	http_global_init();
-	if (chan_init(&b->agent, b->agent_fd, P_BROKER, P_AGENT, "agent") != 0)
+	if (chan_init(&b->agent, b->rc->agent_fd, P_BROKER, P_AGENT,
+	    "agent") != 0)
 		fatalx("agent channel");
 	if (b->vault.kv != NULL && http_app_init(b->vault.kv) != 0)
 		fatalx("vault: HTTP set-up failed");
@@ -504,6 +507,7 @@ broker_app_read(struct broker *b, struct broker_app *a)
 	struct msg		m;
 	int			e;
 
+	memset(&m, 0, sizeof(m));	/* no stack bytes in an ERR's id */
 	if ((e = chan_recv(&a->ch, &m)) == 0 &&
 	    (e = msg_dispatch(&a->ch, broker_routes, sizeof(broker_routes) /
 	    sizeof(broker_routes[0]), &m, &bc)) == 0)
@@ -521,11 +525,11 @@ broker_app_read(struct broker *b, struct broker_app *a)
 static void
 broker_loop(struct broker *b)
 {
-	struct pollfd	pfd[64];
-	size_t		i, n, map[64];
+	struct pollfd	pfd[RUN_MAX_APPS];
+	size_t		i, n, map[RUN_MAX_APPS];
 
 	for (;;) {
-		for (i = n = 0; i < b->napps && n < 64; i++) {
+		for (i = n = 0; i < b->napps; i++) {
 			if (!b->apps[i].live)
 				continue;
 			pfd[n].fd = b->apps[i].ch.fd;
@@ -545,14 +549,93 @@ broker_loop(struct broker *b)
 	}
 }
 
-void
-broker_main(struct broker *b)
+/* The runtime view of one configured app (its primary credential). */
+static void
+broker_app_init(struct broker_app *a, const struct app_conf *ac)
 {
-	struct rlimit	rl = { 0, 0 };
-	struct buf	end;
-	size_t		i;
+	const struct cred_conf	*cc = &ac->creds[0];
+
+	memset(a, 0, sizeof(*a));
+	a->conf = ac;
+	a->name = ac->name;
+	a->cred = cc;
+	a->base_url = cc->base_url;
+	a->origin = cc->origin;
+	a->host = cc->host;
+	a->base_path = cc->base_path;
+	a->auth = cc->kind;
+	a->user = cc->user;
+	a->secret_opt = cc->kind != AUTH_NONE ? cc->secret_opt : NULL;
+	a->token_path = cc->def != NULL ? cc->def->token_path : NULL;
+	if (cc->kind == AUTH_HEADER)
+		a->auth_header = "X-Vault-Token";
+	a->ca_file = ac->ca_file;
+	a->resolve = ac->resolve;
+	a->nresolve = ac->nresolve;
+	a->proxy = ac->proxy;
+	a->connect_timeout = ac->connect_timeout;
+	a->timeout = ac->timeout;
+	a->allow = ac->allow;
+	a->egress = ac->egress;
+	a->provisioning = ac->provisioning;
+	a->read_only = ac->read_only;
+	a->max_writes = ac->max_writes;
+	a->domains = ac->domains;
+	a->secret_policy = ac->def->secret_policy;
+	a->secret_len = ac->secret_len;
+	a->fd = ac->fd;
+}
+
+/*
+ * We were forked from the agent: keep only our channels. Whatever else
+ * the agent had open (its audit log, a .c1z scratch file, a terminal)
+ * is not ours to hold.
+ */
+static void
+broker_close_others(const struct run_conf *rc)
+{
+	int	keep[RUN_MAX_APPS + 4], n = 0, i, j, t, lo = 3;
+
+	keep[n++] = rc->agent_fd;
+	for (i = 0; i < (int)rc->napps; i++)
+		keep[n++] = rc->apps[i].fd;
+	for (i = 1; i < n; i++)		/* a few: insertion sort */
+		for (j = i; j > 0 && keep[j - 1] > keep[j]; j--)
+			t = keep[j], keep[j] = keep[j - 1], keep[j - 1] = t;
+	for (i = 0; i < n; i++) {
+		if (keep[i] > lo && close_range((unsigned)lo,
+		    (unsigned)keep[i] - 1, 0) == -1)
+			fatal("close_range");
+		if (keep[i] >= lo)
+			lo = keep[i] + 1;
+	}
+	if (close_range((unsigned)lo, ~0U, 0) == -1)
+		fatal("close_range");
+}
+
+static void
+broker_runid(struct broker *b)
+{
+	uint8_t	r[4];
+	size_t	i;
+
+	if (getrandom(r, sizeof(r), 0) != (ssize_t)sizeof(r))
+		fatal("getrandom");
+	for (i = 0; i < sizeof(r); i++)
+		(void)snprintf(b->runid + 2 * i, 3, "%02x", r[i]);
+}
+
+void
+broker_main(struct run_conf *rc)
+{
+	static struct broker	b;
+	static struct broker_app kv;
+	struct rlimit		rl = { 0, 0 };
+	struct buf		end;
+	size_t			i;
 
 	log_init("broker", log_level());
+	broker_close_others(rc);
 	/* Keys live here: no core file, no ptrace by our own uid. */
 	if (setrlimit(RLIMIT_CORE, &rl) == -1 ||
 	    prctl(PR_SET_DUMPABLE, 0, 0, 0, 0) == -1)
@@ -562,21 +645,33 @@ broker_main(struct broker *b)
 	signal(SIGTERM, SIG_DFL);
 	signal(SIGHUP, SIG_DFL);
 	signal(SIGINT, SIG_DFL);
-	broker_load(b);
-	spawn_demote(b->id, "broker");
+	b.rc = rc;
+	b.dry_run = rc->dry_run;
+	b.napps = rc->napps;
+	for (i = 0; i < rc->napps; i++)
+		broker_app_init(&b.apps[i], &rc->apps[i]);
+	b.vault.conf = &rc->vault;
+	b.vault.spool_fd = -1;
+	if (rc->vault.kind == VAULT_KV) {
+		broker_app_init(&kv, &rc->vault.kv);
+		b.vault.kv = &kv;
+	}
+	broker_runid(&b);
+	broker_load(&b);
+	priv_demote(&rc->id, "broker");
 	if (prctl(PR_SET_DUMPABLE, 0, 0, 0, 0) == -1)
 		fatal("PR_SET_DUMPABLE");
-	broker_open(b);
-	broker_loop(b);
-	for (i = 0; i < b->napps; i++)
-		http_app_clear(&b->apps[i]);
-	if (b->vault.kv != NULL)
-		http_app_clear(b->vault.kv);
+	broker_open(&b);
+	broker_loop(&b);
+	for (i = 0; i < b.napps; i++)
+		http_app_clear(&b.apps[i]);
+	if (b.vault.kv != NULL)
+		http_app_clear(b.vault.kv);
 	secret_clear();
 	cred_clear();
 	buf_init(&end, 64, 0);
 	if (tlv_add_u32(&end, TAG_BROKER_END_STATUS, 0) == 0)
-		(void)!chan_send_buf(&b->agent, MSG_BROKER_END, 0, &end);
+		(void)!chan_send_buf(&b.agent, MSG_BROKER_END, 0, &end);
 	buf_clear(&end);
 	_exit(0);
 }

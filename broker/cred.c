@@ -7,6 +7,7 @@
 
 #include <errno.h>
 #include <fcntl.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -115,12 +116,11 @@ cred_read_file(const char *path, const char **out)
 static int
 cred_from_env(const char *name, const char **out)
 {
-	char	 var[128];
 	char	*v;
 	int	 e;
 
-	config_env_name(name, var, sizeof(var));
-	if (var[0] == '\0' || (v = getenv(var)) == NULL)
+	/* BATON_NAME or its alias; the agent wipes its own copy. */
+	if ((v = (char *)(uintptr_t)config_env_value(name, NULL)) == NULL)
 		return PC_E_NOTFOUND;
 	e = cred_keep(v, strlen(v), out);
 	explicit_bzero(v, strlen(v));
@@ -174,19 +174,4 @@ done:
 	if (e != 0)
 		log_warnx("%s: %s: %s", app, name, err_str(e));
 	return e;
-}
-
-void
-cred_scrub_environ(void)
-{
-	const struct opt_def	*d;
-	char			 var[128], *v;
-
-	for (d = config_opts; d->name != NULL; d++) {
-		if (!(d->flags & OPT_SECRET))
-			continue;
-		config_env_name(d->name, var, sizeof(var));
-		if ((v = getenv(var)) != NULL)
-			explicit_bzero(v, strlen(v));
-	}
 }

@@ -25,7 +25,5 @@ int	cred_load(const struct config *cfg, const char *app, const char *name,
 char	*cred_alloc(size_t size);
 /* Wipe and unmap the arena. */
 void	cred_clear(void);
-/* Zero every BATON_* secret value in our environment (agent side). */
-void	cred_scrub_environ(void);
 
 #endif /* PC_CRED_H */

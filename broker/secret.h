@@ -15,11 +15,12 @@
 #include <bearssl/bearssl.h>
 
 #include "err.h"
+#include "pclimits.h"
 
 #define SECRET_NAME_MAX		32
-#define SECRET_LEN_MIN		16	/* below this config is refused */
+#define SECRET_LEN_MIN		PC_SECRET_LEN_MIN
 #define SECRET_LEN_DEFAULT	24
-#define SECRET_LEN_MAX		128
+#define SECRET_LEN_MAX		PC_SECRET_LEN_MAX
 #define SECRET_BODY_MAX		(64 * 1024)	/* a body with a slot */
 #define SECRET_REC_MAX		8192	/* the sealed JSON record */
 #define SECRET_MARK		"{{secret:"

@@ -51,118 +51,22 @@ vault_fail(char *why, size_t whysz, const char *fmt, ...)
 	return PC_E_CONFIG;
 }
 
-/* Mount and prefix: KV path characters only, no empty or dot segment. */
-static int
-vault_path_ok(const char *p)
-{
-	const char	*s;
-
-	for (s = p; *s != '\0'; s++)
-		if (!((*s >= 'a' && *s <= 'z') || (*s >= 'A' && *s <= 'Z') ||
-		    (*s >= '0' && *s <= '9') || strchr("-_./", *s) != NULL))
-			return 0;
-	return strstr(p, "//") == NULL && strstr(p, "/./") == NULL &&
-	    strstr(p, "..") == NULL && p[0] != '.' && p[0] != '/';
-}
-
-static int
-vault_parse_kv(struct vault *v, const char *url, char *why, size_t whysz)
-{
-	const char	*host, *path, *slash;
-	size_t		 n;
-
-	if (strncmp(url, "https://", 8) != 0)
-		return vault_fail(why, whysz, "vault: \"%.200s\": only "
-		    "https:// is allowed", url);
-	host = url + 8;
-	if ((path = strchr(host, '/')) == NULL || path[1] == '\0')
-		return vault_fail(why, whysz, "vault: \"%.200s\" names no KV "
-		    "mount (vault:https://HOST[:PORT]/MOUNT[/PREFIX])", url);
-	path++;
-	n = strlen(path);
-	while (n > 0 && path[n - 1] == '/')
-		n--;
-	slash = memchr(path, '/', n);
-	if (snprintf(v->kv_mount, sizeof(v->kv_mount), "%.*s", slash != NULL ?
-	    (int)(slash - path) : (int)n, path) >= (int)sizeof(v->kv_mount) ||
-	    snprintf(v->kv_prefix, sizeof(v->kv_prefix), "%.*s",
-	    slash != NULL ? (int)(n - (size_t)(slash - path) - 1) : 0,
-	    slash != NULL ? slash + 1 : "") >= (int)sizeof(v->kv_prefix) ||
-	    !vault_path_ok(v->kv_mount) ||
-	    (v->kv_prefix[0] != '\0' && !vault_path_ok(v->kv_prefix)))
-		return vault_fail(why, whysz, "vault: mount and prefix of "
-		    "\"%.200s\" must be A-Z a-z 0-9 - _ . / segments", url);
-	v->kind = VAULT_KV;
-	return 0;
-}
-
-int
-vault_parse(struct vault *v, const char *spec, char *why, size_t whysz)
-{
-	memset(v, 0, sizeof(*v));
-	v->spool_fd = -1;
-	(void)snprintf(v->spool, sizeof(v->spool), "%s", VAULT_DEFAULT_SPOOL);
-	v->kind = VAULT_SPOOL;
-	if (spec == NULL || spec[0] == '\0')
-		return 0;
-	if (strncmp(spec, "spool:", 6) == 0) {
-		if (spec[6] != '/' || snprintf(v->spool, sizeof(v->spool),
-		    "%s", spec + 6) >= (int)sizeof(v->spool))
-			return vault_fail(why, whysz, "vault: spool directory "
-			    "must be an absolute path");
-		return 0;
-	}
-	if (strncmp(spec, "vault:", 6) == 0)
-		return vault_parse_kv(v, spec + 6, why, whysz);
-	return vault_fail(why, whysz, "vault: \"%.200s\" is neither "
-	    "spool:DIR nor vault:URL", spec);
-}
-
-int
-vault_load_key(struct vault *v, const char *path, char *why, size_t whysz)
-{
-	char	buf[JOSE_JWK_MAX + 1], sub[256];
-	ssize_t	n;
-	int	fd, e;
-
-	if ((fd = open(path, O_RDONLY | O_CLOEXEC)) == -1)
-		return vault_fail(why, whysz, "vault-key %s: %s", path,
-		    strerror(errno));
-	n = read(fd, buf, sizeof(buf));
-	close(fd);
-	if (n < 0 || n > JOSE_JWK_MAX)
-		return vault_fail(why, whysz, "vault-key %s: unreadable or "
-		    "over %d bytes", path, JOSE_JWK_MAX);
-	e = jose_jwk_parse(buf, (size_t)n, &v->key, sub, sizeof(sub));
-	explicit_bzero(buf, sizeof(buf));
-	if (e != 0)
-		return vault_fail(why, whysz, "vault-key %s: %s", path, sub);
-	if (v->key.has_priv) {
-		jose_key_wipe(&v->key);
-		return vault_fail(why, whysz, "vault-key %s holds a private key "
-		    "(\"d\"): give portcullis only the public key (`portcullis "
-		    "vault keygen` writes it as NAME.pub.jwk)", path);
-	}
-	v->have_key = 1;
-	return 0;
-}
-
 void
 vault_open(struct vault *v)
 {
-	v->spool_fd = open(v->spool, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	v->spool_fd = open(v->conf->spool, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
 }
 
 int
 vault_ready(const struct vault *v, char *why, size_t whysz)
 {
-	if (!v->have_key)
+	if (!v->conf->have_key)
 		return vault_fail(why, whysz, "no vault-key is configured: a "
 		    "generated secret could not be sealed");
 	if (v->spool_fd == -1)
 		return vault_fail(why, whysz, "the vault spool %s cannot be "
-		    "opened", v->spool);
-	if (v->kind == VAULT_KV && (v->kv == NULL || v->kv->secret == NULL))
+		    "opened", v->conf->spool);
+	if (v->conf->kind == VAULT_KV && (v->kv == NULL || v->kv->secret == NULL))
 		return vault_fail(why, whysz, "no Vault token is loaded");
 	return 0;
 }
@@ -210,7 +114,7 @@ vault_spool_write(const struct vault *v, const char *name,
 		return vault_fail(why, whysz, "spool file name too long");
 	if ((fd = openat(v->spool_fd, tmp, O_WRONLY | O_CREAT | O_EXCL |
 	    O_CLOEXEC | O_NOFOLLOW, 0600)) == -1) {
-		vault_say(why, whysz, "%s/%s: %s", v->spool, tmp,
+		vault_say(why, whysz, "%s/%s: %s", v->conf->spool, tmp,
 		    strerror(errno));
 		return PC_E_SYS;
 	}
@@ -223,7 +127,7 @@ vault_spool_write(const struct vault *v, const char *name,
 		(void)fsync(v->spool_fd);
 		return 0;
 	}
-	vault_say(why, whysz, "%s/%s: %s", v->spool, name,
+	vault_say(why, whysz, "%s/%s: %s", v->conf->spool, name,
 	    strerror(errno));
 	(void)unlinkat(v->spool_fd, tmp, 0);
 	return PC_E_SYS;
@@ -247,14 +151,14 @@ vault_spool(const struct vault *v, const char *const kv[][2], size_t n,
 		return e;
 	}
 	buf_init(&jwe, JOSE_JWE_MAX, 0);
-	e = jose_seal(&v->key, secret_rng(), pt, ptl, &jwe);
+	e = jose_seal(&v->conf->key, secret_rng(), pt, ptl, &jwe);
 	vault_name_part(lp, sizeof(lp), login);
 	(void)snprintf(name, sizeof(name), "%s-%s-%s-%s.jwe", app, lp, stamp,
 	    reqid);
 	if (e != 0)
 		vault_say(where, wheresz, "sealing failed: %s", err_str(e));
 	else if ((e = vault_spool_write(v, name, &jwe, where, wheresz)) == 0)
-		vault_say(where, wheresz, "%s/%s", v->spool, name);
+		vault_say(where, wheresz, "%s/%s", v->conf->spool, name);
 	buf_clear(&jwe);
 	return e;
 }
@@ -286,8 +190,8 @@ vault_kv_put(const struct vault *v, const char *const kv[][2], size_t n,
 	if (jw_path_seg(seg, sizeof(seg), login) != 0)
 		return vault_fail(where, wheresz, "login too long for a path");
 	if (snprintf(path, sizeof(path), "%s/v1/%s/data/%s%s%s/%s",
-	    ka->base_path, v->kv_mount, v->kv_prefix,
-	    v->kv_prefix[0] ? "/" : "", app, seg) >= (int)sizeof(path))
+	    ka->base_path, v->conf->kv_mount, v->conf->kv_prefix,
+	    v->conf->kv_prefix[0] ? "/" : "", app, seg) >= (int)sizeof(path))
 		return vault_fail(where, wheresz, "Vault path too long");
 	if (egress_check(ka->egress, "POST", ka->host, path) != 0)
 		return vault_fail(where, wheresz, "egress rules of \"vault\" "
@@ -308,7 +212,7 @@ vault_kv_put(const struct vault *v, const char *const kv[][2], size_t n,
 		e = PC_E_REMOTE;
 	} else
 		vault_say(where, wheresz, "vault:%s/%s%s%s/%s version %lld",
-		    v->kv_mount, v->kv_prefix, v->kv_prefix[0] ? "/" : "", app,
+		    v->conf->kv_mount, v->conf->kv_prefix, v->conf->kv_prefix[0] ? "/" : "", app,
 		    seg, vault_kv_version(&r.body));
 	if (r.body.p != NULL)
 		explicit_bzero(r.body.p, r.body.len);
@@ -358,12 +262,12 @@ vault_deliver(struct broker *b, struct broker_app *a, const char *login,
 		};
 		size_t n = sizeof(kv) / sizeof(kv[0]);
 
-		if (v->kind == VAULT_KV && vault_kv_put(v, kv, n, a->name,
+		if (v->conf->kind == VAULT_KV && vault_kv_put(v, kv, n, a->name,
 		    login, kvwhy, sizeof(kvwhy)) == 0)
 			vault_say(where, sizeof(where), "%s", kvwhy);
 		else if (vault_spool(v, kv, n, a->name, login, stamp, reqid,
 		    where, sizeof(where)) == 0) {
-			if (v->kind == VAULT_KV) {
+			if (v->conf->kind == VAULT_KV) {
 				st = VAULT_FALLBACK;
 				log_warnx("%s: storing the secret of \"%s\" in "
 				    "Vault failed (%s); sealed to %s", a->name,

@@ -51,6 +51,11 @@ enum task_op {
 
 #define TASK_F_DRY_RUN	0x1
 
+/* VAULT_SEALED status values. */
+#define VAULT_OK	0	/* stored where configured */
+#define VAULT_FALLBACK	1	/* KV failed, sealed to the spool instead */
+#define VAULT_LOST	2	/* nothing could store it */
+
 #define MSG_F_MORE	0x1
 #define MSG_SEQ_SHIFT	8
 

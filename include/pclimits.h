@@ -21,6 +21,10 @@
 #define MSG_RECORD_MAX		(64 * 1024)
 #define MSG_TASK_MAX		(16 * 1024)
 #define MSG_TEXT_MAX		2048
+/* Generated passwords: below 16 characters a guess is practical; 128
+ * is more than any vendor accepts. */
+#define PC_SECRET_LEN_MIN	16
+#define PC_SECRET_LEN_MAX	128
 /* TLV tags are small integers so decoded fields index an array. */
 #define TLV_MAX_TAG		31
 

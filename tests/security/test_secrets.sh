@@ -65,7 +65,7 @@ t_check "password uses the default charset" sh -c \
 t_check "password has every class" sh -c "printf '%s' '$PW' |
 	grep '[a-z]' | grep '[A-Z]' | grep '[0-9]' | grep -q '[^A-Za-z0-9]'"
 t_grep "create: says where the secret went" \
-	"^sbxtest: secret of \"bob\" sealed to $TMP/spool/sbxtest-bob-[0-9]{8}T[0-9]{6}Z-r[0-9]+-[0-9]+\\.jwe\$" \
+	"^sbxtest: secret of \"bob\" sealed to $TMP/spool/sbxtest-bob-[0-9]{8}T[0-9]{6}Z-r[0-9]+-[0-9a-f]{8}\\.jwe\$" \
 	"$TMP/ok.out"
 F=$(ls "$TMP"/spool/*.jwe)
 t_eq "one sealed file, nothing else in the spool" "$(ls -A "$TMP/spool" | wc -l)" 1

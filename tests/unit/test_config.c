@@ -13,11 +13,18 @@ static const struct {
 	    "c.conf:2: unknown option \"bogus\"" },
 	{ "missing = is a syntax error", "user x\n",
 	    "c.conf:1: expected \"key = value\"" },
-	{ "secret in a file is refused", "[app a]\nprivate-key = k\n",
+	{ "secret in a file is refused", "[app atlas]\nprivate-key = k\n",
 	    "c.conf:2: \"private-key\" is not allowed in a file (use its -file "
 	    "option or LoadCredential=)" },
-	{ "global option in a section is refused", "[app a]\nuser = x\n",
+	{ "global option in a section is refused", "[app atlas]\nuser = x\n",
 	    "c.conf:2: \"user\" is global, not per app" },
+	{ "unknown app section is refused", "[app nosuch]\n",
+	    "c.conf:1: unknown app \"nosuch\" (see `portcullis capabilities`)" },
+	{ "another app's option is refused", "[app demo]\npublic-key = x\n",
+	    "c.conf:2: \"public-key\" is not an option of app demo" },
+	{ "another app's secret file is refused",
+	    "[app demo]\nprivate-key-file = /k\n",
+	    "c.conf:2: \"private-key-file\" is not an option of app demo" },
 	{ "app option outside a section is refused", "auth = none\n",
 	    "c.conf:1: \"auth\" belongs in an [app NAME] section" },
 	{ "bad section header", "[application a]\n",
@@ -39,7 +46,8 @@ main(void)
 	static const char good[] =
 	    "# comment\nuser = nobody\nbase-url = https://global\n"
 	    "[app demo]\nbase-url = \"https://file\"\nresolve = a:1:b\n"
-	    "resolve = c:2:d\nprovisioning = yes\n";
+	    "resolve = c:2:d\nprovisioning = yes\napi-token-file = /t\n"
+	    "[app atlas]\nprivate-key-file = /k\nvault-token-file = /v\n";
 
 	t_init("test_config");
 	for (i = 0; i < sizeof(bad_rows) / sizeof(bad_rows[0]); i++) {
@@ -85,6 +93,15 @@ main(void)
 	(void)!config_set_flag(&c, "dry-run", NULL, "maybe");
 	t_int("bad boolean refused", config_bool(&c, NULL, "dry-run", &b),
 	    PC_E_VALUE);
+	t_str("a secret's -file twin is an app option", config_get(&c, "atlas",
+	    "private-key-file", NULL), "/k");
+	t_str("a generic secret's -file twin too", config_get(&c, "atlas",
+	    "vault-token-file", NULL), "/v");
+	setenv("BATON_API_TOKEN", "alias-value", 1);
+	t_ok(config_env_value("access-token", NULL) == NULL ||
+	    strcmp(config_env_value("access-token", NULL), "alias-value") == 0,
+	    "alias variable is read", "it was not");
+	unsetenv("BATON_API_TOKEN");
 	v = config_get(&c, NULL, "user", NULL);
 	t_str("global value", v, "nobody");
 	config_clear(&c);

@@ -17,6 +17,9 @@
 #define OPT_GLOBAL	0x08	/* may appear outside a section */
 #define OPT_LIST	0x10	/* may be given several times */
 #define OPT_NOFILE	0x20	/* command-line or environment only */
+#define OPT_FETCHER	0x40	/* the fetcher is told it, in its task */
+#define OPT_INT		0x80	/* a decimal number */
+#define OPT_FILEOF	0x100	/* NAME-file: the path of secret NAME */
 
 #define CONFIG_MAX_VALUE	4096
 #define CONFIG_MAX_LINE		8192
@@ -28,6 +31,7 @@ struct opt_def {
 	unsigned	 flags;
 	const char	*deflt;
 	const char	*help;
+	const char	*alias;		/* a second variable, BATON_API_TOKEN */
 };
 
 struct config_entry {
@@ -48,9 +52,19 @@ struct config {
 	char			 err[512];
 };
 
+/* Options every run or every app has; apps add theirs (apps.h). */
 extern const struct opt_def	config_opts[];
 
+/*
+ * The definition of option name: a generic one, an app's, or the
+ * NAME-file twin of a secret (OPT_FILEOF). NULL when unknown.
+ */
 const struct opt_def *config_opt_find(const char *name);
+/*
+ * Every known option in turn: *i starts at 0; NULL after the last.
+ * Generic options first, then each app's, then the -file twins.
+ */
+const struct opt_def *config_opt_next(size_t *i);
 void	config_init(struct config *c);
 void	config_clear(struct config *c);
 /*
@@ -72,6 +86,13 @@ const char *config_get(const struct config *c, const char *app,
 	    const char *name, const char **where);
 /* The environment variable for an option: BATON_FOO_BAR for foo-bar. */
 void	config_env_name(const char *name, char *var, size_t varsz);
+/*
+ * The value of name's variable (BATON_FOO_BAR, then its alias), or NULL;
+ * *var (optional) names the variable that held it.
+ */
+const char *config_env_value(const char *name, const char **var);
+/* Zero every secret option's variable in our environment. */
+void	config_env_scrub(void);
 /* Boolean view; PC_E_VALUE with c->err set when the value is not one. */
 int	config_bool(struct config *c, const char *app, const char *name,
 	    int *out) PC_WUR;

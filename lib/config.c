@@ -13,100 +13,137 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "apps.h"
 #include "config.h"
 
 #define G	OPT_GLOBAL
 #define A	OPT_APP
 #define S	(OPT_SECRET | OPT_APP | OPT_GLOBAL)
 #define B	OPT_BOOL
+#define N	OPT_INT
 
+/*
+ * Options of the run and of every app. What only one app has lives in
+ * its descriptor (lib/apps_*.c), so this table never grows per app.
+ */
 const struct opt_def config_opts[] = {
 	/* name				flags		default	help */
-	{ "config",			G | OPT_NOFILE,	NULL,	"config file" },
-	{ "file",			G | A,	"sync.c1z",	"output .c1z path" },
-	{ "interval",			G,	"3600",	"service: seconds between syncs" },
-	{ "app",			G | OPT_LIST,	NULL,	"app to run" },
-	{ "log-level",			G,	"info",	"error|warn|info|debug" },
-	{ "user",			G,	"portcullis", "unprivileged user" },
-	{ "libexec",			G,	NULL,	"fetcher directory" },
-	{ "dry-run",			G | B,	"false", "print writes, send none" },
-	{ "provisioning",		G | A | B, "false", "allow writes" },
-	{ "read-only",			G | B,	"false", "broker refuses writes" },
-	{ "max-writes",			G | A,	"100",	"writes per run" },
-	{ "approved-domains",		G | A,	NULL,	"email domains allowed" },
-	{ "vault",			G,	NULL,	"spool:DIR or vault:URL" },
-	{ "vault-key",			G,	NULL,	"operator public JWK" },
-	{ "vault-spool",		G,	NULL,	"spool for vault:URL fallback" },
-	{ "vault-token",		S,	NULL,	"Vault KV token" },
-	{ "vault-token-file",		G,	NULL,	"file holding vault-token" },
-	{ "audit-log",			G,	NULL,	"audit log path" },
-	{ "audit-format",		G,	"text",	"text|json" },
-	{ "grant-entitlement",		G | OPT_NOFILE, NULL, "entitlement id" },
-	{ "grant-principal",		G | OPT_NOFILE, NULL, "principal id" },
-	{ "grant-principal-type",	G | OPT_NOFILE, NULL, "principal type" },
-	{ "revoke-grant",		G | OPT_NOFILE, NULL, "grant id" },
-	{ "create-account-login",	G | OPT_NOFILE, NULL, "login" },
-	{ "create-account-email",	G | OPT_NOFILE, NULL, "email" },
-	{ "create-account-profile",	G | OPT_NOFILE, NULL, "profile JSON" },
-	{ "delete-resource",		G | OPT_NOFILE, NULL, "resource id" },
-	{ "delete-resource-type",	G | OPT_NOFILE, NULL, "resource type" },
+	{ "config",			G | OPT_NOFILE,	NULL,	"config file", NULL },
+	{ "file",			G | A,	"sync.c1z",	"output .c1z path", NULL },
+	{ "interval",			G | N,	"3600",	"service: seconds between syncs", NULL },
+	{ "app",			G | OPT_LIST,	NULL,	"app to run", NULL },
+	{ "log-level",			G,	"info",	"error|warn|info|debug", NULL },
+	{ "user",			G,	"portcullis", "unprivileged user", NULL },
+	{ "libexec",			G,	NULL,	"fetcher directory", NULL },
+	{ "dry-run",			G | B,	"false", "print writes, send none", NULL },
+	{ "provisioning",		G | A | B, "false", "allow writes", NULL },
+	{ "read-only",			G | A | B, "false", "broker refuses writes", NULL },
+	{ "max-writes",			G | A | N, "100", "writes per run", NULL },
+	{ "approved-domains",		G | A,	NULL,	"email domains allowed", NULL },
+	{ "vault",			G,	NULL,	"spool:DIR or vault:URL", NULL },
+	{ "vault-key",			G,	NULL,	"operator public JWK", NULL },
+	{ "vault-spool",		G,	NULL,	"spool for vault:URL fallback", NULL },
+	{ "vault-token",		S,	NULL,	"Vault KV token", NULL },
+	{ "audit-log",			G,	NULL,	"audit log path", NULL },
+	{ "audit-format",		G,	"text",	"text|json", NULL },
+	{ "grant-entitlement",		G | OPT_NOFILE, NULL, "entitlement id", NULL },
+	{ "grant-principal",		G | OPT_NOFILE, NULL, "principal id", NULL },
+	{ "grant-principal-type",	G | OPT_NOFILE, NULL, "principal type", NULL },
+	{ "revoke-grant",		G | OPT_NOFILE, NULL, "grant id", NULL },
+	{ "create-account-login",	G | OPT_NOFILE, NULL, "login", NULL },
+	{ "create-account-email",	G | OPT_NOFILE, NULL, "email", NULL },
+	{ "create-account-profile",	G | OPT_NOFILE, NULL, "profile JSON", NULL },
+	{ "delete-resource",		G | OPT_NOFILE, NULL, "resource id", NULL },
+	{ "delete-resource-type",	G | OPT_NOFILE, NULL, "resource type", NULL },
 	/* Per app: transport and policy. */
-	{ "base-url",			G | A,	NULL,	"API base URL" },
-	{ "auth",			A,	NULL,	"none|bearer|basic|digest|oauth2" },
-	{ "ca-file",			G | A,	NULL,	"extra CA bundle (PEM)" },
-	{ "allow-file",			A,	NULL,	"IP allowlist" },
-	{ "egress-file",		A,	NULL,	"egress rules" },
-	{ "policy-dir",			G,	NULL,	"policy directory" },
-	{ "resolve",			A | OPT_LIST, NULL, "host:port:addr pin" },
-	{ "proxy",			G | A,	NULL,	"HTTPS proxy URL" },
-	{ "connect-timeout",		G | A,	"10",	"seconds" },
-	{ "timeout",			G | A,	"120",	"seconds per request" },
-	{ "secret-length",		G | A,	"24",	"generated password length" },
-	/* Per app: what the fetcher is told. */
-	{ "path",			A,	NULL,	"demo: path to GET" },
-	{ "action",			A,	NULL,	"sbxtest: misbehaviour" },
-	{ "body",			A,	NULL,	"sbxtest: body to POST" },
-	{ "slot",			A,	NULL,	"sbxtest: secret slot" },
-	{ "target",			A,	NULL,	"sbxtest: audit target" },
-	{ "accept",			A,	NULL,	"sbxtest: Accept header" },
-	{ "org",			A,	NULL,	"Atlassian org id" },
-	{ "environment",		A,	NULL,	"Ironclad na1|eu1|demo" },
-	{ "hostname",			A,	NULL,	"Confluence DC base" },
-	{ "scim-base-url",		A,	NULL,	"Atlassian SCIM base" },
-	{ "create-invite-key",		A | B,	"true",	"Atlas: invite on create" },
-	{ "enable-sync-databases",	A | B,	"true",	"Atlas: sync databases" },
-	{ "delete-database-user-with-read-only", A | B, "false",
-	    "Atlas: delete user left with read@admin" },
-	{ "remove-org-user-on-last-role", A | B, "false",
-	    "Atlas: revoking the last org role removes the user" },
-	/* Secrets: env, NAME-file in the config, or $CREDENTIALS_DIRECTORY. */
-	{ "api-token",			S,	NULL,	"bearer token" },
-	{ "username",			G | A,	NULL,	"basic auth user" },
-	{ "password",			S,	NULL,	"basic auth password" },
-	{ "public-key",			G | A,	NULL,	"Atlas API public key" },
-	{ "private-key",		S,	NULL,	"Atlas API private key" },
-	{ "client-id",			G | A,	NULL,	"OAuth2 client id" },
-	{ "client-secret",		S,	NULL,	"OAuth2 client secret" },
-	{ "access-token",		S,	NULL,	"Confluence DC PAT" },
-	{ "scim-token",			S,	NULL,	"Atlassian SCIM token" },
-	{ "ic-client-id",		G | A,	NULL,	"Ironclad client id" },
-	{ "ic-client-secret",		S,	NULL,	"Ironclad client secret" },
-	{ "api-token-file",		G | A,	NULL,	"file holding api-token" },
-	{ "password-file",		G | A,	NULL,	"file holding password" },
-	{ "private-key-file",		G | A,	NULL,	"file holding private-key" },
-	{ "client-secret-file",		G | A,	NULL,	"file holding client-secret" },
-	{ "access-token-file",		G | A,	NULL,	"file holding access-token" },
-	{ "scim-token-file",		G | A,	NULL,	"file holding scim-token" },
-	{ "ic-client-secret-file",	G | A,	NULL,	"file holding ic-client-secret" },
-	{ NULL, 0, NULL, NULL }
+	{ "base-url",			G | A,	NULL,	"API base URL", NULL },
+	{ "auth",			A,	NULL,	"none|bearer|basic|digest|oauth2", NULL },
+	{ "ca-file",			G | A,	NULL,	"extra CA bundle (PEM)", NULL },
+	{ "allow-file",			A,	NULL,	"IP allowlist", NULL },
+	{ "egress-file",		A,	NULL,	"egress rules", NULL },
+	{ "policy-dir",			G,	NULL,	"policy directory", NULL },
+	{ "resolve",			A | OPT_LIST, NULL, "host:port:addr pin", NULL },
+	{ "proxy",			G | A,	NULL,	"HTTPS proxy URL", NULL },
+	{ "connect-timeout",		G | A | N, "10", "seconds", NULL },
+	{ "timeout",			G | A | N, "120", "seconds per request", NULL },
+	{ "secret-length",		G | A | N, "24", "generated password length", NULL },
+	{ NULL, 0, NULL, NULL, NULL }
 };
+
+#undef G
+#undef A
+#undef S
+#undef B
+#undef N
+
+/*
+ * Every option in one list, made once: the rows above, each app's, and
+ * the NAME-file twin of every secret (the path of the file holding it).
+ */
+#define CONFIG_MAX_OPTS		512
+#define CONFIG_MAX_FILEOF	64
+
+static const struct opt_def	*config_all[CONFIG_MAX_OPTS];
+static size_t			 config_nall;
+static struct opt_def		 config_fileof[CONFIG_MAX_FILEOF];
+static char			 config_fileof_name[CONFIG_MAX_FILEOF][80];
+static char			 config_fileof_help[CONFIG_MAX_FILEOF][96];
+
+static void
+config_all_add(const struct opt_def *d)
+{
+	size_t	i;
+
+	/* Two apps may share an option (access-token): one row for both. */
+	for (i = 0; i < config_nall; i++)
+		if (strcmp(config_all[i]->name, d->name) == 0)
+			return;
+	if (config_nall >= CONFIG_MAX_OPTS)
+		abort();	/* a build defect, caught by every test */
+	config_all[config_nall++] = d;
+}
+
+static void
+config_all_init(void)
+{
+	const struct opt_def	*d;
+	size_t			 a, i, n, nf = 0;
+
+	if (config_nall > 0)
+		return;
+	for (d = config_opts; d->name != NULL; d++)
+		config_all_add(d);
+	for (a = 0; apps[a] != NULL; a++)
+		for (d = apps[a]->opts; d != NULL && d->name != NULL; d++)
+			config_all_add(d);
+	for (i = 0, n = config_nall; i < n && nf < CONFIG_MAX_FILEOF; i++) {
+		if (!(config_all[i]->flags & OPT_SECRET))
+			continue;
+		(void)snprintf(config_fileof_name[nf], sizeof(config_fileof_name[nf]),
+		    "%s-file", config_all[i]->name);
+		(void)snprintf(config_fileof_help[nf], sizeof(config_fileof_help[nf]),
+		    "file holding %s", config_all[i]->name);
+		config_fileof[nf].name = config_fileof_name[nf];
+		config_fileof[nf].flags = OPT_GLOBAL | OPT_APP | OPT_FILEOF;
+		config_fileof[nf].help = config_fileof_help[nf];
+		config_all_add(&config_fileof[nf++]);
+	}
+}
+
+const struct opt_def *
+config_opt_next(size_t *i)
+{
+	config_all_init();
+	return *i < config_nall ? config_all[(*i)++] : NULL;
+}
 
 const struct opt_def *
 config_opt_find(const char *name)
 {
 	const struct opt_def	*d;
+	size_t			 i = 0;
 
-	for (d = config_opts; d->name != NULL; d++)
+	while ((d = config_opt_next(&i)) != NULL)
 		if (strcmp(d->name, name) == 0)
 			return d;
 	return NULL;
@@ -207,6 +244,9 @@ config_section(struct config *c, char *s, char *app, size_t appsz,
 		    !isdigit((unsigned char)s[i]) && s[i] != '-')
 			return config_fail(c, PC_E_SYNTAX, "%s: bad app name "
 			    "\"%s\"", where, s);
+	if (apps_find(s) == NULL)
+		return config_fail(c, PC_E_CONFIG, "%s: unknown app \"%s\" "
+		    "(see `portcullis capabilities`)", where, s);
 	memcpy(app, s, n + 1);
 	return 0;
 }
@@ -231,6 +271,31 @@ config_value(struct config *c, char *v, const char *where, char **out)
 		    where, CONFIG_MAX_VALUE);
 	*out = v;
 	return 0;
+}
+
+/* Generic options go in any section; an app's only in its own. */
+static int
+config_opt_of(const char *app, const struct opt_def *d)
+{
+	const struct app_def	*a = apps_find(app);
+	const struct opt_def	*g;
+	char			 base[80];
+	size_t			 n;
+
+	for (g = config_opts; g->name != NULL; g++)
+		if (g == d)
+			return 1;
+	if (a == NULL)
+		return 0;
+	(void)snprintf(base, sizeof(base), "%s", d->name);
+	if ((d->flags & OPT_FILEOF) && (n = strlen(base)) > 5) {
+		base[n - 5] = '\0';	/* "private-key-file" */
+		if ((g = config_opt_find(base)) != NULL &&
+		    g >= config_opts && g < config_opts +
+		    sizeof(config_opts) / sizeof(config_opts[0]))
+			return 1;	/* a generic secret's file */
+	}
+	return apps_opt(a, base) != NULL;
 }
 
 static int
@@ -260,6 +325,9 @@ config_line(struct config *c, char *line, char *app, size_t appsz,
 	if (app[0] != '\0' && !(d->flags & OPT_APP))
 		return config_fail(c, PC_E_CONFIG, "%s: \"%s\" is global, not "
 		    "per app", where, key);
+	if (app[0] != '\0' && !config_opt_of(app, d))
+		return config_fail(c, PC_E_CONFIG, "%s: \"%s\" is not an "
+		    "option of app %s", where, key, app);
 	if (app[0] == '\0' && !(d->flags & OPT_GLOBAL))
 		return config_fail(c, PC_E_CONFIG, "%s: \"%s\" belongs in an "
 		    "[app NAME] section", where, key);
@@ -373,13 +441,50 @@ config_env_name(const char *name, char *var, size_t varsz)
 	var[6 + n] = '\0';
 }
 
-static const char *
-config_env(const char *name)
+const char *
+config_env_value(const char *name, const char **var)
 {
-	char	var[128];
+	static char		 v1[128], v2[128];
+	const struct opt_def	*d = config_opt_find(name);
+	const char		*v;
 
-	config_env_name(name, var, sizeof(var));
-	return var[0] != '\0' ? getenv(var) : NULL;
+	config_env_name(name, v1, sizeof(v1));
+	if (v1[0] != '\0' && (v = getenv(v1)) != NULL) {
+		if (var != NULL)
+			*var = v1;
+		return v;
+	}
+	if (d == NULL || d->alias == NULL)
+		return NULL;
+	config_env_name(d->alias, v2, sizeof(v2));
+	if (v2[0] != '\0' && (v = getenv(v2)) != NULL) {
+		if (var != NULL)
+			*var = v2;
+		return v;
+	}
+	return NULL;
+}
+
+void
+config_env_scrub(void)
+{
+	const struct opt_def	*d;
+	const char		*names[2];
+	size_t			 i = 0, k;
+	char			 var[128], *v;
+
+	while ((d = config_opt_next(&i)) != NULL) {
+		if (!(d->flags & OPT_SECRET))
+			continue;
+		/* Both names: the value may sit under either. */
+		names[0] = d->name;
+		names[1] = d->alias;
+		for (k = 0; k < 2 && names[k] != NULL; k++) {
+			config_env_name(names[k], var, sizeof(var));
+			if (var[0] != '\0' && (v = getenv(var)) != NULL)
+				explicit_bzero(v, strlen(v));
+		}
+	}
 }
 
 static const struct config_entry *
@@ -418,7 +523,8 @@ config_get(const struct config *c, const char *app, const char *name,
 	if ((x = config_find(c, app, name, CONFIG_SRC_FLAG, 1)) != NULL ||
 	    (x = config_find(c, app, name, CONFIG_SRC_FLAG, 0)) != NULL)
 		goto found;
-	if (!(d->flags & OPT_SECRET) && (v = config_env(name)) != NULL) {
+	if (!(d->flags & OPT_SECRET) &&
+	    (v = config_env_value(name, NULL)) != NULL) {
 		if (where != NULL)
 			*where = "environment";
 		return v;
