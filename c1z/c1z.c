@@ -173,7 +173,10 @@ c1z_ksuid(char out[28])
 	return 0;
 }
 
-/* Temps are ".<name>.<pid>.db|tmp" beside the output. A dead pid's go. */
+/*
+ * Temps are ".<name>.<pid>.db|tmp|db.prev" beside the output (the last:
+ * the previous file unpacked for the shrink guard). A dead pid's go.
+ */
 static void
 c1z_sweep(const char *dir, const char *name)
 {
@@ -191,7 +194,7 @@ c1z_sweep(const char *dir, const char *name)
 			continue;
 		pid = strtol(de->d_name + plen, &end, 10);
 		if (pid <= 0 || (strcmp(end, ".db") != 0 &&
-		    strcmp(end, ".tmp") != 0))
+		    strcmp(end, ".tmp") != 0 && strcmp(end, ".db.prev") != 0))
 			continue;
 		if (kill((pid_t)pid, 0) == 0 || errno != ESRCH)
 			continue;
@@ -230,9 +233,10 @@ c1z_exec(struct c1z_writer *w, const char *sql)
 }
 
 int
-c1z_writer_open(struct c1z_writer *w, const char *path)
+c1z_writer_open(struct c1z_writer *w, const char *path,
+    unsigned long long max_bytes)
 {
-	char	dir[4096], name[256];
+	char	dir[4096], name[256], pragma[160];
 	size_t	i;
 	int	fd;
 
@@ -252,8 +256,13 @@ c1z_writer_open(struct c1z_writer *w, const char *path)
 	if (sqlite3_open_v2(w->db, &w->sql, SQLITE_OPEN_READWRITE, NULL) !=
 	    SQLITE_OK)
 		return c1z_fail(w, PC_E_SYS, "%s: cannot open", w->db);
-	/* A scratch file: a crash discards it, so no journal. */
-	if (c1z_exec(w, "PRAGMA journal_mode=OFF; PRAGMA synchronous=OFF;") ||
+	/* A scratch file: a crash discards it, so no journal. Its size is
+	 * capped: a vendor inventing records forever fills no disk. */
+	(void)snprintf(pragma, sizeof(pragma), "PRAGMA journal_mode=OFF; "
+	    "PRAGMA synchronous=OFF; PRAGMA max_page_count=%llu;",
+	    max_bytes / 4096 > 0 ? max_bytes / 4096 : 1);
+	w->max_bytes = max_bytes;
+	if (c1z_exec(w, "PRAGMA page_size=4096;") || c1z_exec(w, pragma) ||
 	    c1z_exec(w, c1z_schema) != 0 || c1z_ksuid(w->sync_id) != 0)
 		return PC_E_SYS;
 	for (i = 0; i < 4; i++)
@@ -336,6 +345,9 @@ c1z_writer_add(struct c1z_writer *w, const struct record *r)
 	(void)sqlite3_clear_bindings(st);
 	free(data);
 	free(exp);
+	if (rc == SQLITE_FULL)
+		return c1z_fail(w, PC_E_LIMIT, "the sync's scratch database "
+		    "reached max-scratch-mb (%llu MiB)", w->max_bytes >> 20);
 	if (rc != SQLITE_DONE)
 		return c1z_fail(w, PC_E_SYS, "sqlite insert: %s",
 		    sqlite3_errmsg(w->sql));

@@ -30,11 +30,16 @@ struct c1z_writer {
 	char			 started[40];
 	unsigned long		 rows, pending;
 	unsigned long		 count[5];	/* per record kind */
+	unsigned long long	 max_bytes;	/* cap on the scratch file */
 	char			 err[512];
 };
 
-/* Start a sync for path; cleans temps a dead run left. 0 or PC_E_*. */
-int	c1z_writer_open(struct c1z_writer *w, const char *path) PC_WUR;
+/*
+ * Start a sync for path, its scratch database capped at max_bytes
+ * (PC_E_LIMIT past it); cleans temps a dead run left. 0 or PC_E_*.
+ */
+int	c1z_writer_open(struct c1z_writer *w, const char *path,
+	    unsigned long long max_bytes) PC_WUR;
 /* Store one record (upsert on its id). */
 int	c1z_writer_add(struct c1z_writer *w, const struct record *r) PC_WUR;
 /* End the sync and publish the file atomically. */
@@ -44,6 +49,12 @@ void	c1z_writer_abort(struct c1z_writer *w);
 
 /* "portcullis c1z show FILE [table] [--json]". Exit code. */
 int	c1z_show_main(int argc, char **argv);
+/*
+ * Resources and grants of the newest finished full sync in the .c1z at
+ * path, unpacked through the scratch file (removed after). 0 or PC_E_*.
+ */
+int	c1z_counts(const char *path, const char *scratch, unsigned long *res,
+	    unsigned long *grants, char *err, size_t errsz) PC_WUR;
 /* Decompress a c1z into a private SQLite file at dbpath. 0 or PC_E_*. */
 int	c1z_unpack(const char *path, const char *dbpath, char *err,
 	    size_t errsz) PC_WUR;

@@ -1,14 +1,14 @@
 /* Runs in: agent. Input: records already checked by record_decode. */
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "c1z.pb-c.h"
+#include "c1z_json.h"
 #include "c1z_pb.h"
 
 #define C1Z_TYPE_URL	"type.googleapis.com/c1.connector.v2."
-#define C1Z_PROFILE_MAX	64	/* keys of one profile */
-#define C1Z_EMAILS_MAX	16
 
 /* Everything one message needs, on the stack: protobuf-c points. */
 struct c1z_pb {
@@ -21,11 +21,9 @@ struct c1z_pb {
 	Pc__AppTrait		 app;
 	Pc__RoleTrait		 role;
 	Pc__SecretTrait		 secret;
-	Pc__Email		 email[C1Z_EMAILS_MAX], *emails[C1Z_EMAILS_MAX];
+	Pc__Email		 email[REC_EMAILS_MAX], *emails[REC_EMAILS_MAX];
 	Pc__Struct		 prof;
-	Pc__Struct__FieldsEntry	 fe[C1Z_PROFILE_MAX], *fes[C1Z_PROFILE_MAX];
-	Pc__Value		 val[C1Z_PROFILE_MAX];
-	char			 lines[8192], mails[4096];
+	struct c1z_json		 json;
 	uint8_t			*trait;
 };
 
@@ -41,50 +39,23 @@ c1z_pack(const ProtobufCMessage *m, size_t *len)
 	return p;
 }
 
-/* "k=v" lines into a Struct of string values, in order. */
-static void
-c1z_profile(struct c1z_pb *b, const char *text)
-{
-	char	*line, *eq, *save = NULL;
-	size_t	 n = 0;
-
-	pc__struct__init(&b->prof);
-	(void)snprintf(b->lines, sizeof(b->lines), "%s", text);
-	for (line = strtok_r(b->lines, "\n", &save); line != NULL &&
-	    n < C1Z_PROFILE_MAX; line = strtok_r(NULL, "\n", &save)) {
-		if ((eq = strchr(line, '=')) == NULL || eq == line)
-			continue;
-		*eq = '\0';
-		pc__struct__fields_entry__init(&b->fe[n]);
-		pc__value__init(&b->val[n]);
-		b->val[n].kind_case = PC__VALUE__KIND_STRING_VALUE;
-		b->val[n].string_value = eq + 1;
-		b->fe[n].key = line;
-		b->fe[n].value = &b->val[n];
-		b->fes[n] = &b->fe[n];
-		n++;
-	}
-	b->prof.n_fields = n;
-	b->prof.fields = b->fes;
-}
-
-static void
+static int
 c1z_user_trait(struct c1z_pb *b, const struct record *r)
 {
-	char	*line, *save = NULL;
-	size_t	 n = 0;
+	char	**mails;
+	size_t	  n, i;
+	int	  e;
 
 	pc__user_trait__init(&b->user);
-	(void)snprintf(b->mails, sizeof(b->mails), "%s", r->emails);
-	for (line = strtok_r(b->mails, "\n", &save); line != NULL &&
-	    n < C1Z_EMAILS_MAX; line = strtok_r(NULL, "\n", &save)) {
-		pc__email__init(&b->email[n]);
-		b->email[n].address = line;
-		b->email[n].is_primary = n == 0;
-		b->emails[n] = &b->email[n];
-		n++;
+	if ((e = c1z_json_strings(&b->json, r->emails, &mails, &n)) != 0)
+		return e;
+	for (i = 0; i < n && i < REC_EMAILS_MAX; i++) {
+		pc__email__init(&b->email[i]);
+		b->email[i].address = mails[i];
+		b->email[i].is_primary = i == 0;
+		b->emails[i] = &b->email[i];
 	}
-	b->user.n_emails = n;
+	b->user.n_emails = i;
 	b->user.emails = b->emails;
 	pc__status__init(&b->ustatus);
 	b->ustatus.status = (int32_t)r->status;
@@ -93,6 +64,7 @@ c1z_user_trait(struct c1z_pb *b, const struct record *r)
 	b->user.profile = &b->prof;
 	b->user.account_type = (r->flags & REC_F_SERVICE) ? 2 : 1;
 	b->user.login = r->login;
+	return 0;
 }
 
 /* The trait annotation, as google.protobuf.Any. */
@@ -102,9 +74,11 @@ c1z_trait(struct c1z_pb *b, const struct record *r, char *url, size_t urlsz)
 	const ProtobufCMessage	*m;
 	const char		*name;
 
-	c1z_profile(b, r->profile);
+	if (c1z_json_struct(&b->json, r->profile, &b->prof) != 0)
+		return PC_E_NOMEM;
 	if (r->traits & REC_TRAIT_USER) {
-		c1z_user_trait(b, r);
+		if (c1z_user_trait(b, r) != 0)
+			return PC_E_NOMEM;
 		m = &b->user.base, name = "UserTrait";
 	} else if (r->traits & REC_TRAIT_GROUP) {
 		pc__group_trait__init(&b->group);
@@ -152,6 +126,7 @@ c1z_resource(const struct record *r, size_t *len)
 
 	if ((b = calloc(1, sizeof(*b))) == NULL)
 		return NULL;
+	c1z_json_init(&b->json);
 	pc__resource__init(&b->res);
 	c1z_resource_id(&b->id, r->rtype, r->id);
 	b->res.id = &b->id;
@@ -174,6 +149,7 @@ c1z_resource(const struct record *r, size_t *len)
 	out = c1z_pack(&b->res.base, len);
 out:
 	free(b->trait);
+	c1z_json_free(&b->json);
 	free(b);
 	return out;
 }
@@ -202,17 +178,17 @@ c1z_rtype(const struct record *r, size_t *len)
 	return c1z_pack(&rt.base, len);
 }
 
-#define C1Z_GRANTABLE_MAX	16
-
 static uint8_t *
 c1z_entitlement(const struct record *r, size_t *len)
 {
 	Pc__Entitlement		 e;
 	Pc__Resource		 res;
 	Pc__ResourceId		 id;
-	Pc__ResourceType	 gt[C1Z_GRANTABLE_MAX], *gts[C1Z_GRANTABLE_MAX];
-	char			 list[1100], *tok, *save = NULL;
-	size_t			 n = 0;
+	Pc__ResourceType	 gt[REC_LIST_MAX], *gts[REC_LIST_MAX];
+	struct c1z_json		 j;
+	char			**types;
+	size_t			 n, i;
+	uint8_t			*out = NULL;
 
 	pc__entitlement__init(&e);
 	pc__resource__init(&res);
@@ -224,17 +200,20 @@ c1z_entitlement(const struct record *r, size_t *len)
 	e.description = r->desc;
 	e.purpose = (int32_t)r->purpose;
 	e.slug = r->slug;
-	(void)snprintf(list, sizeof(list), "%s", r->grantable);
-	for (tok = strtok_r(list, ", ", &save); tok != NULL &&
-	    n < C1Z_GRANTABLE_MAX; tok = strtok_r(NULL, ", ", &save)) {
-		pc__resource_type__init(&gt[n]);
-		gt[n].id = tok;
-		gts[n] = &gt[n];
-		n++;
+	c1z_json_init(&j);
+	if (c1z_json_strings(&j, r->grantable, &types, &n) != 0)
+		goto out;
+	for (i = 0; i < n && i < REC_LIST_MAX; i++) {
+		pc__resource_type__init(&gt[i]);
+		gt[i].id = types[i];
+		gts[i] = &gt[i];
 	}
-	e.n_grantable_to = n;
+	e.n_grantable_to = i;
 	e.grantable_to = gts;
-	return c1z_pack(&e.base, len);
+	out = c1z_pack(&e.base, len);
+out:
+	c1z_json_free(&j);
+	return out;
 }
 
 /* GrantExpandable bytes when the grant names source entitlements. */
@@ -242,22 +221,23 @@ static int
 c1z_expand(const struct record *r, uint8_t **exp, size_t *explen)
 {
 	Pc__GrantExpandable	 g;
-	char			 list[8200], *ids[64], *tok, *save = NULL;
-	size_t			 n = 0;
+	struct c1z_json		 j;
+	char			**ids;
+	size_t			 n;
+	int			 e;
 
 	*exp = NULL;
 	*explen = 0;
 	pc__grant_expandable__init(&g);
-	(void)snprintf(list, sizeof(list), "%s", r->expand);
-	for (tok = strtok_r(list, ",", &save); tok != NULL && n < 64;
-	    tok = strtok_r(NULL, ",", &save))
-		if (tok[strspn(tok, " ")] != '\0')
-			ids[n++] = tok;
-	if (n == 0)
-		return 0;
-	g.n_entitlement_ids = n;
-	g.entitlement_ids = ids;
-	return (*exp = c1z_pack(&g.base, explen)) != NULL ? 0 : PC_E_NOMEM;
+	c1z_json_init(&j);
+	if ((e = c1z_json_strings(&j, r->expand, &ids, &n)) == 0 && n > 0) {
+		g.n_entitlement_ids = n;
+		g.entitlement_ids = ids;
+		if ((*exp = c1z_pack(&g.base, explen)) == NULL)
+			e = PC_E_NOMEM;
+	}
+	c1z_json_free(&j);
+	return e;
 }
 
 static uint8_t *

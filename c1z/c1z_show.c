@@ -409,6 +409,41 @@ c1z_show_run(const char *file, const char *table, int json)
 }
 
 int
+c1z_counts(const char *path, const char *scratch, unsigned long *res,
+    unsigned long *grants, char *err, size_t errsz)
+{
+	struct c1z_show	 s;
+	sqlite3_stmt	*st;
+	int		 e = PC_E_VALUE;
+
+	memset(&s, 0, sizeof(s));
+	*res = *grants = 0;
+	if ((e = c1z_unpack(path, scratch, err, errsz)) != 0)
+		goto out;
+	e = PC_E_VALUE;
+	if (sqlite3_open_v2(scratch, &s.db, SQLITE_OPEN_READONLY, NULL) !=
+	    SQLITE_OK || c1z_pick_sync(&s) != 0) {
+		(void)snprintf(err, errsz, "%s: no finished full sync", path);
+		goto out;
+	}
+	if ((st = c1z_query(&s, "SELECT (SELECT count(*) FROM v1_resources "
+	    "WHERE sync_id = ?1), (SELECT count(*) FROM v1_grants WHERE "
+	    "sync_id = ?1)")) != NULL) {
+		if (sqlite3_step(st) == SQLITE_ROW) {
+			*res = (unsigned long)sqlite3_column_int64(st, 0);
+			*grants = (unsigned long)sqlite3_column_int64(st, 1);
+			e = 0;
+		}
+		sqlite3_finalize(st);
+	}
+out:
+	if (s.db != NULL)
+		sqlite3_close(s.db);
+	(void)unlink(scratch);
+	return e;
+}
+
+int
 c1z_show_main(int argc, char **argv)
 {
 	const char	*file = NULL, *table = "stats";

@@ -70,6 +70,13 @@ int	buf_printf(struct buf *b, const char *fmt, ...) PC_PRINTF(2, 3) PC_WUR;
  */
 int	buf_cstr(struct buf *b, const char **out) PC_WUR;
 
+/*
+ * Copy string s into dst (dstsz bytes, always NUL-terminated): 0, or
+ * PC_E_TOOBIG with dst holding as much as fit. A bounded strcpy that
+ * says when it cut, for fixed fields sized from msgtags.h.
+ */
+int	buf_scopy(char *dst, size_t dstsz, const char *s) PC_WUR;
+
 /* *out = a * b; PC_E_RANGE on overflow. */
 int	buf_mul(size_t a, size_t b, size_t *out) PC_WUR;
 

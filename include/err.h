@@ -44,7 +44,10 @@ enum pc_err {
 	PC_E_TIMEOUT	= -25,	/* operation timed out */
 	PC_E_CONFIG	= -26,	/* configuration is invalid */
 	PC_E_DRYRUN	= -27,	/* dry run: the write was printed, not sent */
-	PC_E_LAST	= -28
+	PC_E_AGAIN	= -28,	/* nothing yet: try again when ready */
+	PC_E_LIMIT	= -29,	/* a run's cap was reached (records, bytes) */
+	PC_E_AMBIGUOUS	= -30,	/* a write may or may not have taken effect */
+	PC_E_LAST	= -31
 };
 
 /*

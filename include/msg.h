@@ -23,7 +23,8 @@ enum msg_peer {
 	P_ANY = 0,
 	P_AGENT,
 	P_BROKER,
-	P_FETCHER
+	P_FETCHER,
+	P_NONE			/* a payload nested in another message */
 };
 
 enum msg_type {
@@ -34,6 +35,14 @@ enum msg_type {
 
 enum {
 #define TAG_DEF(type, name, v, kind, max, flags)	TAG_##type##_##name = v,
+#include "msgtags.h"
+#undef TAG_DEF
+};
+
+/* Each tag's maximum length: codec structs size their fields by it. */
+enum {
+#define TAG_DEF(type, name, v, kind, max, flags)	\
+	TAGMAX_##type##_##name = max,
 #include "msgtags.h"
 #undef TAG_DEF
 };
@@ -89,6 +98,13 @@ const char		*msg_tag_name(uint32_t type, unsigned tag);
  * chan_recv checks, in order: frame size, known type, direction, the
  * type's size limit, chunk order, then the TLV payload.
  */
+/* A frame waiting for the peer to read (non-blocking channels). */
+struct chan_out {
+	struct chan_out	*next;
+	size_t		 len;
+	uint8_t		 data[];	/* header and payload */
+};
+
 struct chan {
 	int		 fd;
 	enum msg_peer	 self, peer;
@@ -97,7 +113,12 @@ struct chan {
 	struct buf	 in;		/* reassembly of chunked messages */
 	int		 assembling;	/* a chunked message is under way */
 	uint32_t	 atype, aid, aseq;
+	long long	 asm_since;	/* monotonic ms its first chunk came */
 	uint32_t	 once;		/* R_ONCE routes already used */
+	int		 nonblock;	/* never wait on the peer */
+	struct chan_out	*oq, *oq_tail;	/* frames the peer has not read */
+	size_t		 oq_bytes, oq_max;
+	long long	 oq_since;	/* monotonic ms the queue last moved */
 	char		 why[160];	/* detail of the last failure */
 };
 
@@ -105,6 +126,24 @@ int	chan_init(struct chan *c, int fd, enum msg_peer self,
 	    enum msg_peer peer, const char *name) PC_WUR;
 /* Close fd, free buffers; a no-op on a channel never initialized. */
 void	chan_clear(struct chan *c);
+/*
+ * Make c non-blocking: chan_recv returns PC_E_AGAIN when no datagram is
+ * there (a chunked message stays under way), and chan_send queues what
+ * the peer has not read, up to max bytes (then PC_E_TOOBIG: a peer that
+ * does not read is failed, not waited for). chan_flush sends the queue.
+ */
+int	chan_nonblock(struct chan *c, size_t max) PC_WUR;
+int	chan_flush(struct chan *c) PC_WUR;
+/* 1 when frames wait to be sent (poll for POLLOUT). */
+int	chan_wants_write(const struct chan *c);
+/*
+ * Milliseconds the channel has been stuck at now_ms: a chunked message
+ * begun and not finished, or queued output the peer did not read; 0
+ * when neither.
+ */
+long long chan_stuck_ms(const struct chan *c, long long now_ms);
+/* The monotonic clock in milliseconds. */
+long long chan_now_ms(void);
 /*
  * Send one message, split into frames when len > 64 KiB. The type must
  * be one we may send to this peer and len within its limit (else

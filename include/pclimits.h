@@ -19,6 +19,10 @@
 #define MSG_PATH_MAX		8192
 /* One normalized record (resource, entitlement, grant). */
 #define MSG_RECORD_MAX		(64 * 1024)
+/* Records travel in batches of as many as fit one datagram; a record
+ * near the cap still fits a batch of its own. */
+#define MSG_RECORDS_MAX		(MSG_RECORD_MAX + 1024)
+#define MSG_BATCH_FILL		(MSG_PAYLOAD_MAX - 1024)
 #define MSG_TASK_MAX		(16 * 1024)
 #define MSG_TEXT_MAX		2048
 /* Generated passwords: below 16 characters a guess is practical; 128

@@ -273,3 +273,19 @@ buf_get_u32(const uint8_t *p)
 	return (uint32_t)p[0] << 24 | (uint32_t)p[1] << 16 |
 	    (uint32_t)p[2] << 8 | p[3];
 }
+
+int
+buf_scopy(char *dst, size_t dstsz, const char *s)
+{
+	size_t	n = strlen(s);
+
+	if (dstsz == 0)
+		return PC_E_TOOBIG;
+	if (n >= dstsz) {
+		memcpy(dst, s, dstsz - 1);
+		dst[dstsz - 1] = '\0';
+		return PC_E_TOOBIG;
+	}
+	memcpy(dst, s, n + 1);
+	return 0;
+}

@@ -6,6 +6,8 @@
 #include <sys/uio.h>
 
 #include <errno.h>
+#include <fcntl.h>
+#include <time.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -13,6 +15,7 @@
 #include <unistd.h>
 
 #include "msg.h"
+#include "msgs.h"
 
 #define CHAN_FRAME_MAX	(MSG_HDR_LEN + MSG_PAYLOAD_MAX)
 #define CHAN_SEQ_MAX	0xffffffU
@@ -32,6 +35,19 @@ chan_init(struct chan *c, int fd, enum msg_peer self, enum msg_peer peer,
 	return 0;
 }
 
+static void
+chan_oq_free(struct chan *c)
+{
+	struct chan_out	*o, *n;
+
+	for (o = c->oq; o != NULL; o = n) {
+		n = o->next;
+		free(o);
+	}
+	c->oq = c->oq_tail = NULL;
+	c->oq_bytes = 0;
+}
+
 void
 chan_clear(struct chan *c)
 {
@@ -44,7 +60,45 @@ chan_clear(struct chan *c)
 	free(c->frame);
 	c->frame = NULL;
 	buf_clear(&c->in);
+	chan_oq_free(c);
 	c->assembling = 0;
+}
+
+long long
+chan_now_ms(void)
+{
+	struct timespec	ts;
+
+	(void)clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (long long)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
+int
+chan_nonblock(struct chan *c, size_t max)
+{
+	int	fl;
+
+	if ((fl = fcntl(c->fd, F_GETFL)) == -1 ||
+	    fcntl(c->fd, F_SETFL, fl | O_NONBLOCK) == -1)
+		return PC_E_SYS;
+	c->nonblock = 1;
+	c->oq_max = max;
+	return 0;
+}
+
+int
+chan_wants_write(const struct chan *c)
+{
+	return c->oq != NULL;
+}
+
+long long
+chan_stuck_ms(const struct chan *c, long long now_ms)
+{
+	long long	a = c->assembling ? now_ms - c->asm_since : 0;
+	long long	o = c->oq != NULL ? now_ms - c->oq_since : 0;
+
+	return a > o ? a : o;
 }
 
 static int
@@ -77,33 +131,100 @@ chan_may_recv(const struct chan *c, const struct msg_info *mi)
 	    (mi->to == P_ANY || mi->to == c->self);
 }
 
+/* One datagram; PC_E_AGAIN when a non-blocking peer's buffer is full. */
 static int
-chan_send_frame(struct chan *c, uint32_t type, uint32_t id, uint32_t flags,
-    const uint8_t *p, size_t len)
+chan_put(struct chan *c, const uint8_t *hdr, const uint8_t *p, size_t len)
 {
-	uint8_t		hdr[MSG_HDR_LEN];
 	struct iovec	iov[2];
 	struct msghdr	mh;
 	ssize_t		n;
 
-	buf_put_u32(hdr, type);
-	buf_put_u32(hdr + 4, (uint32_t)len);
-	buf_put_u32(hdr + 8, id);
-	buf_put_u32(hdr + 12, flags);
-	iov[0].iov_base = hdr;
-	iov[0].iov_len = sizeof(hdr);
+	iov[0].iov_base = (void *)(uintptr_t)hdr;
+	iov[0].iov_len = MSG_HDR_LEN;
 	iov[1].iov_base = (void *)(uintptr_t)p;
 	iov[1].iov_len = len;
 	memset(&mh, 0, sizeof(mh));
 	mh.msg_iov = iov;
 	mh.msg_iovlen = len > 0 ? 2 : 1;
 	do
-		n = sendmsg(c->fd, &mh, MSG_NOSIGNAL);
+		n = sendmsg(c->fd, &mh, MSG_NOSIGNAL |
+		    (c->nonblock ? MSG_DONTWAIT : 0));
 	while (n == -1 && errno == EINTR);
+	if (n == -1 && (errno == EAGAIN || errno == EWOULDBLOCK))
+		return PC_E_AGAIN;
 	if (n == -1)
 		return errno == EPIPE || errno == ECONNRESET ? PC_E_EOF :
 		    PC_E_SYS;
-	return (size_t)n == sizeof(hdr) + len ? 0 : PC_E_SYS;
+	return (size_t)n == MSG_HDR_LEN + len ? 0 : PC_E_SYS;
+}
+
+/* Keep a frame for later; the queue's ceiling fails a peer that sleeps. */
+static int
+chan_queue(struct chan *c, const uint8_t *hdr, const uint8_t *p, size_t len)
+{
+	struct chan_out	*o;
+
+	if (len + MSG_HDR_LEN > c->oq_max - c->oq_bytes ||
+	    c->oq_bytes > c->oq_max)
+		return chan_fail(c, PC_E_TOOBIG, "%zu bytes queued: the peer "
+		    "does not read", c->oq_bytes);
+	if ((o = malloc(sizeof(*o) + MSG_HDR_LEN + len)) == NULL)
+		return PC_E_NOMEM;
+	o->next = NULL;
+	o->len = MSG_HDR_LEN + len;
+	memcpy(o->data, hdr, MSG_HDR_LEN);
+	if (len > 0)
+		memcpy(o->data + MSG_HDR_LEN, p, len);
+	if (c->oq == NULL)
+		c->oq_since = chan_now_ms();
+	if (c->oq_tail != NULL)
+		c->oq_tail->next = o;
+	else
+		c->oq = o;
+	c->oq_tail = o;
+	c->oq_bytes += o->len;
+	return 0;
+}
+
+int
+chan_flush(struct chan *c)
+{
+	struct chan_out	*o;
+	int		 e;
+
+	while ((o = c->oq) != NULL) {
+		if ((e = chan_put(c, o->data, o->data + MSG_HDR_LEN,
+		    o->len - MSG_HDR_LEN)) == PC_E_AGAIN)
+			return 0;
+		if (e != 0)
+			return e;
+		c->oq = o->next;
+		if (c->oq == NULL)
+			c->oq_tail = NULL;
+		c->oq_bytes -= o->len;
+		c->oq_since = chan_now_ms();
+		free(o);
+	}
+	return 0;
+}
+
+static int
+chan_send_frame(struct chan *c, uint32_t type, uint32_t id, uint32_t flags,
+    const uint8_t *p, size_t len)
+{
+	uint8_t	hdr[MSG_HDR_LEN];
+	int	e;
+
+	buf_put_u32(hdr, type);
+	buf_put_u32(hdr + 4, (uint32_t)len);
+	buf_put_u32(hdr + 8, id);
+	buf_put_u32(hdr + 12, flags);
+	/* Order is kept: nothing jumps a queue that is not empty. */
+	if (c->oq != NULL)
+		return chan_queue(c, hdr, p, len);
+	if ((e = chan_put(c, hdr, p, len)) == PC_E_AGAIN)
+		return chan_queue(c, hdr, p, len);
+	return e;
 }
 
 int
@@ -145,17 +266,17 @@ chan_send_buf(struct chan *c, uint32_t type, uint32_t id, struct buf *b)
 int
 chan_send_err(struct chan *c, uint32_t id, int code, const char *fmt, ...)
 {
+	struct text_msg	t;
 	struct buf	b;
-	char		text[MSG_TEXT_MAX];
 	va_list		ap;
 	int		e;
 
+	t.num = (uint32_t)-code;
 	va_start(ap, fmt);
-	(void)vsnprintf(text, sizeof(text), fmt, ap);
+	(void)vsnprintf(t.text, sizeof(t.text), fmt, ap);
 	va_end(ap);
 	buf_init(&b, MSG_TEXT_MAX + 64, 0);
-	if ((e = tlv_add_u32(&b, TAG_ERR_CODE, (uint32_t)-code)) == 0 &&
-	    (e = tlv_add_str(&b, TAG_ERR_TEXT, text)) == 0)
+	if ((e = msg_text_encode(MSG_ERR, &t, &b)) == 0)
 		e = chan_send_buf(c, MSG_ERR, id, &b);
 	buf_clear(&b);
 	return e;
@@ -187,6 +308,7 @@ chan_chunk(struct chan *c, const struct msg_info *mi, uint32_t id,
 			return chan_fail(c, PC_E_ORDER, "%s: chunk %u "
 			    "without chunk 0", mi->name, seq);
 		c->assembling = 1;
+		c->asm_since = chan_now_ms();
 		c->atype = mi->type;
 		c->aid = id;
 		c->aseq = 0;
@@ -283,8 +405,11 @@ chan_read_frame(struct chan *c, size_t *np)
 	mh.msg_iov = &iov;
 	mh.msg_iovlen = 1;
 	do
-		n = recvmsg(c->fd, &mh, MSG_CMSG_CLOEXEC);
+		n = recvmsg(c->fd, &mh, MSG_CMSG_CLOEXEC |
+		    (c->nonblock ? MSG_DONTWAIT : 0));
 	while (n == -1 && errno == EINTR);
+	if (n == -1 && (errno == EAGAIN || errno == EWOULDBLOCK))
+		return PC_E_AGAIN;
 	if (n == -1)
 		return errno == ECONNRESET ? chan_fail(c, PC_E_EOF,
 		    "connection reset") : chan_fail(c, PC_E_SYS, "recvmsg: %s",
@@ -308,6 +433,7 @@ chan_recv(struct chan *c, struct msg *m)
 	if (!c->assembling)
 		buf_reset(&c->in);
 	while (!complete) {
+		/* PC_E_AGAIN keeps a chunked message for the next call. */
 		if ((e = chan_read_frame(c, &n)) != 0)
 			return e;
 		if ((e = chan_feed(c, c->frame, n, m, &complete)) != 0)

@@ -30,6 +30,9 @@ static const char *const err_sentences[] = {
 	[-PC_E_TIMEOUT]		= "operation timed out",
 	[-PC_E_CONFIG]		= "invalid configuration",
 	[-PC_E_DRYRUN]		= "dry run: not sent",
+	[-PC_E_AGAIN]		= "not ready yet",
+	[-PC_E_LIMIT]		= "a limit of the run was reached",
+	[-PC_E_AMBIGUOUS]	= "the outcome of a write is unknown",
 };
 
 const char *

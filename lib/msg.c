@@ -6,6 +6,7 @@
 #include <stddef.h>
 
 #include "msg.h"
+#include "msgs.h"
 
 #define NITEMS(a)	(sizeof(a) / sizeof((a)[0]))
 
@@ -83,7 +84,7 @@ const char *
 msg_peer_name(enum msg_peer p)
 {
 	static const char *const names[] = { "any", "agent", "broker",
-	    "fetcher" };
+	    "fetcher", "none" };
 
 	return (unsigned)p < NITEMS(names) ? names[p] : "?";
 }
@@ -100,4 +101,35 @@ msg_tag_name(uint32_t type, unsigned tag)
 		if (mi->spec[k].tag == tag)
 			return mi->spec[k].name;
 	return "?";
+}
+
+int
+msg_fields_encode(const void *s, const struct msg_field *f, size_t n,
+    struct buf *b)
+{
+	const char	*v;
+	size_t		 i;
+	int		 e;
+
+	for (i = 0; i < n; i++) {
+		v = (const char *)s + f[i].off;
+		if (v[0] != '\0' && (e = tlv_add_str(b, f[i].tag, v)) != 0)
+			return e;
+	}
+	return 0;
+}
+
+int
+msg_fields_decode(const struct msg *m, void *s, const struct msg_field *f,
+    size_t n)
+{
+	size_t	i;
+	int	e;
+
+	for (i = 0; i < n; i++) {
+		e = tlv_str(&m->tf, f[i].tag, (char *)s + f[i].off, f[i].size);
+		if (e != 0 && e != PC_E_MISSING)
+			return e;
+	}
+	return 0;
 }

@@ -3,7 +3,13 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "apps.h"
+#include "pcj.h"
 #include "record.h"
+
+/* Small documents: a profile is at most one RECORD tag long. */
+static const struct pcj_limits record_json = { 64 * 1024, 8192,
+    REC_PROFILE_DEPTH + 1 };
 
 static const struct {
 	unsigned	 tag;
@@ -53,7 +59,7 @@ record_fail(const char **why, const char *text, int e)
 }
 
 /* Type ids are identifiers: a ':' in one would make ids ambiguous. */
-static int
+int
 record_type_ok(const char *s)
 {
 	size_t	i;
@@ -65,9 +71,113 @@ record_type_ok(const char *s)
 	return i > 0;
 }
 
+/* A profile value: a scalar, or an array or object of them, bounded. */
+static int
+record_value_ok(const struct pcj_doc *d, int v, unsigned depth)
+{
+	int	i;
+
+	switch (pcj_type(d, v)) {
+	case PCJ_STRING: case PCJ_NUMBER: case PCJ_TRUE: case PCJ_FALSE:
+	case PCJ_NULL:
+		return 1;
+	case PCJ_ARRAY:
+		if (depth >= REC_PROFILE_DEPTH)
+			return 0;
+		for (i = pcj_first(d, v); i >= 0; i = pcj_next(d, i))
+			if (!record_value_ok(d, i, depth + 1))
+				return 0;
+		return 1;
+	case PCJ_OBJECT:
+		if (depth >= REC_PROFILE_DEPTH)
+			return 0;
+		for (i = pcj_first(d, v); i >= 0; i = pcj_next(d, i))
+			if (!record_value_ok(d, pcj_value(d, i), depth + 1))
+				return 0;
+		return 1;
+	default:
+		return 0;
+	}
+}
+
+/* An array of strings, each accepted by ok() when given. */
+static int
+record_list_ok(const struct pcj_doc *d, int v, size_t max, size_t maxlen,
+    int (*ok)(const char *))
+{
+	char	s[REC_ID_MAX];
+	int	i;
+
+	if (pcj_type(d, v) != PCJ_ARRAY || pcj_count(d, v) > max)
+		return 0;
+	for (i = pcj_first(d, v); i >= 0; i = pcj_next(d, i))
+		if (pcj_str(d, i, s, maxlen + 1 < sizeof(s) ? maxlen + 1 :
+		    sizeof(s), NULL, PCJ_STR_ID) != 0 || s[0] == '\0' ||
+		    (ok != NULL && !ok(s)))
+			return 0;
+	return 1;
+}
+
+enum { RJ_PROFILE, RJ_EMAILS, RJ_TYPES, RJ_IDS };
+
+/* "" is absent; anything else must be the JSON its field says. */
+static int
+record_json_ok(const char *text, int kind)
+{
+	struct pcj_doc	d;
+	int		ok, root;
+
+	if (text[0] == '\0')
+		return 1;
+	if (pcj_parse(&d, text, strlen(text), &record_json) != 0)
+		return 0;
+	root = pcj_root(&d);
+	switch (kind) {
+	case RJ_PROFILE:
+		ok = pcj_type(&d, root) == PCJ_OBJECT &&
+		    record_value_ok(&d, root, 0);
+		break;
+	case RJ_EMAILS:
+		ok = record_list_ok(&d, root, REC_EMAILS_MAX, REC_EMAIL_MAX,
+		    NULL);
+		break;
+	case RJ_TYPES:
+		ok = record_list_ok(&d, root, REC_LIST_MAX, 64, record_type_ok);
+		break;
+	default:
+		ok = record_list_ok(&d, root, REC_LIST_MAX, REC_ID_MAX - 1,
+		    NULL);
+		break;
+	}
+	pcj_free(&d);
+	return ok;
+}
+
+static int
+record_structured(const struct record *r, const char **why)
+{
+	if (!record_json_ok(r->profile, RJ_PROFILE))
+		return record_fail(why, "profile is not a JSON object of "
+		    "plain values", PC_E_VALUE);
+	if (!record_json_ok(r->emails, RJ_EMAILS))
+		return record_fail(why, "emails is not a JSON array of "
+		    "addresses", PC_E_VALUE);
+	if (!record_json_ok(r->grantable, RJ_TYPES))
+		return record_fail(why, "grantable is not a JSON array of "
+		    "type ids", PC_E_VALUE);
+	if (!record_json_ok(r->expand, RJ_IDS))
+		return record_fail(why, "expand is not a JSON array of "
+		    "entitlement ids", PC_E_VALUE);
+	return 0;
+}
+
 static int
 record_check(struct record *r, const char **why)
 {
+	int	e;
+
+	if ((e = record_structured(r, why)) != 0)
+		return e;
 	if (!record_type_ok(r->rtype))
 		return record_fail(why, "resource type id is not [a-z0-9_-]+",
 		    PC_E_VALUE);
@@ -114,26 +224,103 @@ record_check(struct record *r, const char **why)
 }
 
 int
-record_decode(const struct msg *m, struct record *r, const char **why)
+record_decode(const struct tlv_fields *tf, struct record *r, const char **why)
 {
 	size_t	i;
 	int	e;
 
 	memset(r, 0, sizeof(*r));
 	*why = NULL;
-	if (tlv_u32(&m->tf, TAG_RECORD_KIND, &r->kind) != 0)
+	if (tlv_u32(tf, TAG_RECORD_KIND, &r->kind) != 0)
 		return record_fail(why, "no kind", PC_E_MISSING);
-	(void)!tlv_u32(&m->tf, TAG_RECORD_TRAITS, &r->traits);
-	(void)!tlv_u32(&m->tf, TAG_RECORD_STATUS, &r->status);
-	(void)!tlv_u32(&m->tf, TAG_RECORD_PURPOSE, &r->purpose);
-	(void)!tlv_u32(&m->tf, TAG_RECORD_FLAGS, &r->flags);
+	(void)!tlv_u32(tf, TAG_RECORD_TRAITS, &r->traits);
+	(void)!tlv_u32(tf, TAG_RECORD_STATUS, &r->status);
+	(void)!tlv_u32(tf, TAG_RECORD_PURPOSE, &r->purpose);
+	(void)!tlv_u32(tf, TAG_RECORD_FLAGS, &r->flags);
 	for (i = 0; i < NSTRS; i++) {
-		if ((e = tlv_strdup(&m->tf, record_strs[i].tag,
-		    record_slot(r, i))) != 0)
-			return record_fail(why, "out of memory", e);
-		if (*record_slot(r, i) == NULL &&
+		if ((e = tlv_strdup(tf, record_strs[i].tag,
+		    record_slot(r, i))) == 0 && *record_slot(r, i) == NULL &&
 		    (*record_slot(r, i) = strdup("")) == NULL)
-			return record_fail(why, "out of memory", PC_E_NOMEM);
+			e = PC_E_NOMEM;
+		if (e != 0) {
+			record_clear(r);
+			return record_fail(why, "out of memory", e);
+		}
 	}
-	return record_check(r, why);
+	/* A refused record holds nothing: the caller need not clear it. */
+	if ((e = record_check(r, why)) != 0)
+		record_clear(r);
+	return e;
+}
+
+static const struct app_rtype *
+record_rtype(const struct app_def *d, const char *id, size_t n)
+{
+	const struct app_rtype	*r;
+
+	for (r = d->rtypes; r != NULL && r->id != NULL; r++)
+		if (strlen(r->id) == n && strncmp(r->id, id, n) == 0)
+			return r;
+	return NULL;
+}
+
+int
+record_ent_parse(const struct app_def *d, const char *ent,
+    struct ent_ref *out)
+{
+	const struct app_rtype	*rt;
+	const char		*rest, *cut = NULL, *p;
+	size_t			 n = strcspn(ent, ":"), pl;
+
+	memset(out, 0, sizeof(*out));
+	if (ent[n] != ':' || (rt = record_rtype(d, ent, n)) == NULL)
+		return PC_E_VALUE;
+	rest = ent + n + 1;
+	if (rt->slug_colon != NULL) {
+		/* The last ":<prefix>" whose tail holds no ':'. */
+		pl = strlen(rt->slug_colon);
+		for (p = rest; (p = strchr(p, ':')) != NULL; p++)
+			if (strncmp(p + 1, rt->slug_colon, pl) == 0 &&
+			    strchr(p + 1 + pl, ':') == NULL)
+				cut = p;
+	} else
+		cut = strrchr(rest, ':');
+	if (cut == NULL || cut == rest || cut[1] == '\0' ||
+	    (size_t)(cut - rest) >= sizeof(out->rid) ||
+	    strlen(cut + 1) >= sizeof(out->slug) || n >= sizeof(out->rtype))
+		return PC_E_VALUE;
+	memcpy(out->rtype, ent, n);
+	memcpy(out->rid, rest, (size_t)(cut - rest));
+	memcpy(out->slug, cut + 1, strlen(cut + 1));
+	return 0;
+}
+
+int
+record_grant_parse(const struct app_def *d, const char *grant,
+    struct grant_ref *out)
+{
+	const struct app_rtype	*pt;
+	char			 ent[REC_ID_MAX];
+	const char		*p;
+	size_t			 n;
+
+	memset(out, 0, sizeof(*out));
+	/* Leftmost ":<ptype>:" whose left part is an entitlement of d. */
+	for (p = grant; (p = strchr(p, ':')) != NULL; p++) {
+		n = strcspn(p + 1, ":");
+		if (p[1 + n] != ':' || p[2 + n] == '\0' ||
+		    (pt = record_rtype(d, p + 1, n)) == NULL ||
+		    (size_t)(p - grant) >= sizeof(ent))
+			continue;
+		memcpy(ent, grant, (size_t)(p - grant));
+		ent[p - grant] = '\0';
+		if (record_ent_parse(d, ent, &out->ent) != 0 ||
+		    strlen(p + 2 + n) >= sizeof(out->pid))
+			continue;
+		(void)snprintf(out->ptype, sizeof(out->ptype), "%s", pt->id);
+		(void)snprintf(out->pid, sizeof(out->pid), "%s", p + 2 + n);
+		return 0;
+	}
+	memset(out, 0, sizeof(*out));
+	return PC_E_VALUE;
 }
