@@ -60,14 +60,16 @@ vault_open(struct vault *v)
 int
 vault_ready(const struct vault *v, char *why, size_t whysz)
 {
+	why[0] = '\0';
+	if (v->conf->kind == VAULT_KV)
+		return v->kv == NULL || v->kv->creds[0].secret == NULL ?
+		    vault_fail(why, whysz, "no Vault token is loaded") : 0;
 	if (!v->conf->have_key)
 		return vault_fail(why, whysz, "no vault-key is configured: a "
 		    "generated secret could not be sealed");
 	if (v->spool_fd == -1)
 		return vault_fail(why, whysz, "the vault spool %s cannot be "
 		    "opened", v->conf->spool);
-	if (v->conf->kind == VAULT_KV && (v->kv == NULL || v->kv->secret == NULL))
-		return vault_fail(why, whysz, "no Vault token is loaded");
 	return 0;
 }
 
@@ -104,7 +106,7 @@ vault_write_all(int fd, const uint8_t *p, size_t len)
 
 /* Temp file, fsync, rename, fsync the directory: whole or absent. */
 static int
-vault_spool_write(const struct vault *v, const char *name,
+vault_spool_write(struct vault *v, const char *name,
     const struct buf *jwe, char *why, size_t whysz)
 {
 	char	tmp[320];
@@ -133,32 +135,38 @@ vault_spool_write(const struct vault *v, const char *name,
 	return PC_E_SYS;
 }
 
+/* The record of the current secret, in state state (secret_record). */
+struct vault_rec {
+	const char	*app, *login, *reqid, *url, *state;
+	char		 created[32], status[16];
+};
+
 static int
-vault_spool(const struct vault *v, const char *const kv[][2], size_t n,
-    const char *app, const char *login, const char *stamp, const char *reqid,
-    char *where, size_t wheresz)
+vault_spool(struct vault *v, const struct vault_rec *r, char *where,
+    size_t wheresz)
 {
+	const char *const kv[][2] = {
+		{ "app", r->app }, { "login", r->login }, { "secret", NULL },
+		{ "state", r->state }, { "status", r->status },
+		{ "created_at", r->created }, { "request_id", r->reqid },
+		{ "url", r->url },
+	};
 	const uint8_t	*pt;
 	struct buf	 jwe;
-	char		 name[256], lp[100];
 	size_t		 ptl;
 	int		 e;
 
-	if ((e = vault_ready(v, where, wheresz)) != 0)
-		return e;
-	if ((e = secret_record(kv, n, 0, &pt, &ptl)) != 0) {
+	if ((e = secret_record(kv, sizeof(kv) / sizeof(kv[0]), 0, &pt,
+	    &ptl)) != 0) {
 		vault_say(where, wheresz, "record: %s", err_str(e));
 		return e;
 	}
 	buf_init(&jwe, JOSE_JWE_MAX, 0);
-	e = jose_seal(&v->conf->key, secret_rng(), pt, ptl, &jwe);
-	vault_name_part(lp, sizeof(lp), login);
-	(void)snprintf(name, sizeof(name), "%s-%s-%s-%s.jwe", app, lp, stamp,
-	    reqid);
-	if (e != 0)
+	if ((e = jose_seal(&v->conf->key, secret_rng(), pt, ptl, &jwe)) != 0)
 		vault_say(where, wheresz, "sealing failed: %s", err_str(e));
-	else if ((e = vault_spool_write(v, name, &jwe, where, wheresz)) == 0)
-		vault_say(where, wheresz, "%s/%s", v->conf->spool, name);
+	else if ((e = vault_spool_write(v, v->name, &jwe, where,
+	    wheresz)) == 0)
+		vault_say(where, wheresz, "%s/%s", v->conf->spool, v->name);
 	buf_clear(&jwe);
 	return e;
 }
@@ -178,107 +186,175 @@ vault_kv_version(const struct buf *body)
 }
 
 static int
-vault_kv_put(const struct vault *v, const char *const kv[][2], size_t n,
-    const char *app, const char *login, char *where, size_t wheresz)
+vault_kv_path(const struct vault *v, const char *app, const char *login,
+    char *path, size_t pathsz, char *where, size_t wheresz)
 {
 	struct broker_app	*ka = v->kv;
-	struct http_resp	 r;
-	struct http_req		 req;
-	char			 path[1200], seg[400];
-	int			 e;
+	const struct egress_rule *near;
+	struct egress_req	 q;
+	char			 seg[400];
 
 	if (jw_path_seg(seg, sizeof(seg), login) != 0)
 		return vault_fail(where, wheresz, "login too long for a path");
-	if (snprintf(path, sizeof(path), "%s/v1/%s/data/%s%s%s/%s",
-	    ka->base_path, v->conf->kv_mount, v->conf->kv_prefix,
-	    v->conf->kv_prefix[0] ? "/" : "", app, seg) >= (int)sizeof(path))
+	if (snprintf(path, pathsz, "%s/v1/%s/data/%s%s%s/%s",
+	    ka->conf->creds[0].base_path, v->conf->kv_mount, v->conf->kv_prefix,
+	    v->conf->kv_prefix[0] ? "/" : "", app, seg) >= (int)pathsz)
 		return vault_fail(where, wheresz, "Vault path too long");
-	if (egress_check(ka->egress, "POST", ka->host, path) != 0)
+	memset(&q, 0, sizeof(q));
+	q.method = "POST";
+	q.host = ka->conf->creds[0].host;
+	q.cred = ka->creds[0].name;
+	q.host_token = "$base";
+	q.primary = 1;
+	q.path = path;
+	if (egress_check(ka->conf->egress, &q, &near) != 0)
 		return vault_fail(where, wheresz, "egress rules of \"vault\" "
 		    "refuse POST %s", path);
+	return 0;
+}
+
+static int
+vault_kv_put(struct vault *v, const struct vault_rec *r, char *where,
+    size_t wheresz)
+{
+	const char *const kv[][2] = {
+		{ "app", r->app }, { "login", r->login }, { "secret", NULL },
+		{ "state", r->state }, { "status", r->status },
+		{ "created_at", r->created }, { "request_id", r->reqid },
+		{ "url", r->url },
+	};
+	struct broker_app	*ka = v->kv;
+	struct http_resp	 resp;
+	struct http_req		 req;
+	char			 path[1200];
+	int			 e;
+
+	if ((e = vault_kv_path(v, r->app, r->login, path, sizeof(path), where,
+	    wheresz)) != 0)
+		return e;
 	memset(&req, 0, sizeof(req));
 	req.method = "POST";
 	req.path = path;
 	req.accept = req.ctype = "application/json";
-	if ((e = secret_record(kv, n, 1, &req.body, &req.len)) != 0)
+	if ((e = secret_record(kv, sizeof(kv) / sizeof(kv[0]), 1, &req.body,
+	    &req.len)) != 0)
 		return vault_fail(where, wheresz, "record: %s", err_str(e));
-	http_resp_init(&r);
-	e = http_perform(ka, &req, &r);
+	http_resp_init(&resp);
+	e = http_perform_sync(ka, &ka->creds[0], &req, &resp);
 	if (e != 0)
-		vault_say(where, wheresz, "Vault %s: %s", ka->host, r.err);
-	else if (r.status < 200 || r.status > 299) {
-		vault_say(where, wheresz, "Vault answered HTTP %ld",
-		    r.status);
+		vault_say(where, wheresz, "Vault %s: %s",
+		    ka->conf->creds[0].host, resp.err);
+	else if (resp.status < 200 || resp.status > 299) {
+		vault_say(where, wheresz, "Vault answered HTTP %ld%s",
+		    resp.status, resp.status == 403 ? " (is the token allowed "
+		    "to write there?)" : "");
 		e = PC_E_REMOTE;
 	} else
-		vault_say(where, wheresz, "vault:%s/%s%s%s/%s version %lld",
-		    v->conf->kv_mount, v->conf->kv_prefix, v->conf->kv_prefix[0] ? "/" : "", app,
-		    seg, vault_kv_version(&r.body));
-	if (r.body.p != NULL)
-		explicit_bzero(r.body.p, r.body.len);
-	http_resp_clear(&r);
+		vault_say(where, wheresz, "vault:%s%s version %lld",
+		    v->conf->kv_mount, path + strlen(ka->conf->creds[0].
+		    base_path) + 4 + strlen(v->conf->kv_mount) + 5,
+		    vault_kv_version(&resp.body));
+	if (resp.body.p != NULL)
+		explicit_bzero(resp.body.p, resp.body.len);
+	http_resp_clear(&resp);
 	return e;
 }
 
-static void
-vault_tell(struct broker *b, struct broker_app *a, const char *login,
-    const char *reqid, const char *where, int status)
+/* Where the record goes: Vault, or the sealed spool. */
+static int
+vault_store(struct vault *v, const struct vault_rec *r, char *where,
+    size_t wheresz)
 {
-	struct broker_write	w = { "SEAL", where, "seal", login, NULL, 0 };
-	struct buf		m;
+	if (v->conf->kind == VAULT_KV)
+		return vault_kv_put(v, r, where, wheresz);
+	return vault_spool(v, r, where, wheresz);
+}
 
+static void
+vault_tell(struct broker *b, struct broker_app *a, const struct vault_rec *r,
+    const char *where, int status)
+{
+	static struct sealed_msg s;
+	struct broker_write	 w = { "SEAL", where, "seal", r->login, "",
+				    NULL, 0 };
+	char			 result[96];
+	struct buf		 m;
+
+	memset(&s, 0, sizeof(s));
+	(void)!buf_scopy(s.app, sizeof(s.app), a->name);
+	(void)!buf_scopy(s.login, sizeof(s.login), r->login);
+	(void)!buf_scopy(s.where, sizeof(s.where), where);
+	(void)!buf_scopy(s.state, sizeof(s.state), r->state);
+	s.status = (uint32_t)status;
 	buf_init(&m, MSG_TEXT_MAX + 64, 0);
-	if (tlv_add_str(&m, TAG_VAULT_SEALED_APP, a->name) != 0 ||
-	    tlv_add_str(&m, TAG_VAULT_SEALED_LOGIN, login) != 0 ||
-	    tlv_add_str(&m, TAG_VAULT_SEALED_WHERE, where) != 0 ||
-	    tlv_add_u32(&m, TAG_VAULT_SEALED_STATUS, (uint32_t)status) != 0 ||
+	if (msg_sealed_encode(&s, &m) != 0 ||
 	    chan_send_buf(&b->agent, MSG_VAULT_SEALED, 0, &m) != 0)
 		log_warnx("%s: cannot tell the agent where the secret of \"%s\" "
-		    "went", a->name, login);
+		    "went", a->name, r->login);
 	buf_clear(&m);
-	broker_audit(b, a, &w, 0, reqid, status == VAULT_OK ? "sealed" :
-	    status == VAULT_FALLBACK ? "vault failed, sealed to the spool" :
-	    "LOST: the secret could not be stored", 0);
+	(void)snprintf(result, sizeof(result), status == VAULT_OK ?
+	    "sealed: %s" : "seal not updated: %s", r->state);
+	broker_audit(b, a, &w, 0, r->reqid, result, 0);
+}
+
+static void
+vault_rec_init(struct vault *v, struct vault_rec *r, const char *app,
+    const char *login, const char *reqid, const char *state, long status)
+{
+	memset(r, 0, sizeof(*r));
+	r->app = app;
+	r->login = login;
+	r->reqid = reqid;
+	r->url = v->url;
+	r->state = state;
+	(void)snprintf(r->created, sizeof(r->created), "%s", v->created);
+	(void)snprintf(r->status, sizeof(r->status), "%ld", status);
 }
 
 int
-vault_deliver(struct broker *b, struct broker_app *a, const char *login,
-    const char *reqid, const char *url)
+vault_pending(struct broker *b, struct broker_app *a, const char *login,
+    const char *reqid, const char *url, char *why, size_t whysz)
 {
-	struct vault	*v = &b->vault;
-	char		 stamp[32], iso[32], where[1024], kvwhy[512];
-	time_t		 now = time(NULL);
-	struct tm	 tm;
-	int		 st = VAULT_OK;
+	struct vault		*v = &b->vault;
+	struct vault_rec	 r;
+	char			 lp[100], stamp[32];
+	time_t			 now = time(NULL);
+	struct tm		 tm;
 
 	(void)gmtime_r(&now, &tm);
 	(void)strftime(stamp, sizeof(stamp), "%Y%m%dT%H%M%SZ", &tm);
-	(void)strftime(iso, sizeof(iso), "%Y-%m-%dT%H:%M:%SZ", &tm);
-	{
-		const char *const kv[][2] = {
-			{ "app", a->name }, { "login", login },
-			{ "secret", NULL }, { "created_at", iso },
-			{ "request_id", reqid }, { "url", url },
-		};
-		size_t n = sizeof(kv) / sizeof(kv[0]);
+	(void)strftime(v->created, sizeof(v->created), "%Y-%m-%dT%H:%M:%SZ",
+	    &tm);
+	(void)snprintf(v->url, sizeof(v->url), "%s", url);
+	vault_name_part(lp, sizeof(lp), login);
+	if (snprintf(v->name, sizeof(v->name), "%s-%s-%s-%s.jwe", a->name, lp,
+	    stamp, reqid) >= (int)sizeof(v->name))
+		return vault_fail(why, whysz, "spool file name too long");
+	vault_rec_init(v, &r, a->name, login, reqid, "pending", 0);
+	/* Stored (durably) before the request that uses it goes out. */
+	if (vault_store(v, &r, v->where, sizeof(v->where)) != 0)
+		return vault_fail(why, whysz, "the secret could not be stored "
+		    "first: %s", v->where);
+	return 0;
+}
 
-		if (v->conf->kind == VAULT_KV && vault_kv_put(v, kv, n, a->name,
-		    login, kvwhy, sizeof(kvwhy)) == 0)
-			vault_say(where, sizeof(where), "%s", kvwhy);
-		else if (vault_spool(v, kv, n, a->name, login, stamp, reqid,
-		    where, sizeof(where)) == 0) {
-			if (v->conf->kind == VAULT_KV) {
-				st = VAULT_FALLBACK;
-				log_warnx("%s: storing the secret of \"%s\" in "
-				    "Vault failed (%s); sealed to %s", a->name,
-				    login, kvwhy, where);
-			}
-		} else
-			st = VAULT_LOST;
+void
+vault_final(struct broker *b, struct broker_app *a, const char *login,
+    const char *reqid, const char *state, long status)
+{
+	struct vault		*v = &b->vault;
+	struct vault_rec	 r;
+	char			 where[1024];
+	int			 st = VAULT_OK;
+
+	vault_rec_init(v, &r, a->name, login, reqid, state, status);
+	if (vault_store(v, &r, where, sizeof(where)) != 0) {
+		/* The pending record still holds the secret: not lost. */
+		log_warnx("%s: the state of the secret of \"%s\" could not be "
+		    "set to %s (%s); it is stored, marked pending, in %s",
+		    a->name, login, state, where, v->where);
+		st = VAULT_FALLBACK;
+		(void)snprintf(where, sizeof(where), "%s", v->where);
 	}
-	if (st == VAULT_LOST)
-		log_warnx("%s: account \"%s\" was created but its secret could "
-		    "not be stored: %s", a->name, login, where);
-	vault_tell(b, a, login, reqid, where, st);
-	return st;
+	vault_tell(b, a, &r, where, st);
 }

@@ -54,6 +54,7 @@ struct app_hdr {
 };
 
 #define CRED_OPTIONAL	0x1	/* the app runs without it (SCIM token) */
+#define CRED_TOKEN_JSON	0x2	/* OAuth2 token request body is JSON */
 #define CRED_MAX_AUTHS	3
 #define CRED_MAX_HDRS	2
 
@@ -81,6 +82,12 @@ struct app_rtype {
 	uint32_t	 traits;	/* REC_TRAIT_* (record.h) */
 	const char	*enable_opt;	/* a boolean option that turns it off */
 	const char	*provision;	/* what can be granted on it, or NULL */
+	/*
+	 * Slugs of its entitlements never hold ':', or they are this prefix
+	 * and a name without one ("role:" for "role:atlassian/admin"), so an
+	 * id splits one way only whatever ':' the resource id holds.
+	 */
+	const char	*slug_colon;
 };
 
 /* An action (`--action NAME --arg k=v`). */

@@ -53,6 +53,8 @@ struct app_conf {
 	unsigned		 max_writes;
 	const char		*domains;	/* approved e-mail domains */
 	unsigned		 secret_len;
+	unsigned		 max_in_flight;	/* requests on the wire at once */
+	unsigned		 rate[APP_MAX_RATES];	/* per minute, by class */
 	int			 fd;		/* broker end, fetcher channel */
 };
 
@@ -75,6 +77,8 @@ struct run_conf {
 	size_t			 napps;
 	int			 agent_fd;	/* broker end, agent channel */
 	int			 dry_run;
+	long			 retry_max;	/* seconds: longest pause */
+	long			 msg_timeout;	/* seconds: half a message */
 	const struct config	*cfg;		/* where secrets are named */
 	struct priv_id		 id;
 	struct vault_conf	 vault;

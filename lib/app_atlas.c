@@ -26,20 +26,20 @@ static const struct opt_def atlas_opts[] = {
 
 static const struct app_rtype atlas_rtypes[] = {
 	{ "organization",	"Organization",		0, NULL,
-	    "org roles" },
-	{ "user",		"User",			REC_TRAIT_USER, NULL, NULL },
+	    "org roles", NULL },
+	{ "user",		"User",			REC_TRAIT_USER, NULL, NULL, NULL },
 	{ "team",		"Team",			REC_TRAIT_GROUP, NULL,
-	    "team membership" },
+	    "team membership", NULL },
 	{ "project",		"Project",		REC_TRAIT_GROUP, NULL,
-	    "project roles" },
+	    "project roles", NULL },
 	{ "database_user",	"Database User",	REC_TRAIT_USER, NULL,
-	    NULL },
-	{ "mongo_cluster",	"Mongo Cluster",	REC_TRAIT_APP, NULL, NULL },
+	    NULL, NULL },
+	{ "mongo_cluster",	"Mongo Cluster",	REC_TRAIT_APP, NULL, NULL, NULL },
 	{ "database",		"Database",		REC_TRAIT_APP,
-	    "enable-sync-databases", "database roles" },
+	    "enable-sync-databases", "database roles", NULL },
 	{ "org_api_key",	"Organization API Key",	REC_TRAIT_SECRET, NULL,
-	    NULL },
-	{ NULL, NULL, 0, NULL, NULL }
+	    NULL, NULL },
+	{ NULL, NULL, 0, NULL, NULL, NULL }
 };
 
 const struct app_def app_atlas = {

@@ -276,6 +276,39 @@ appconf_long(struct config *cfg, const char *app, const char *name, long lo,
 	return 0;
 }
 
+/* The descriptor's rate classes, and `rate-limit = CLASS:N` overrides. */
+static int
+appconf_rates(struct app_conf *ac, struct config *cfg, char *why,
+    size_t whysz)
+{
+	const struct app_rate	*r = ac->def->rates;
+	const char		*v[APP_MAX_RATES * 2];
+	char			*end;
+	size_t			 i, k, n, cl;
+	long			 pm;
+
+	for (i = 0; i < APP_MAX_RATES && r[i].name != NULL; i++)
+		ac->rate[i] = r[i].per_minute;
+	n = config_list(cfg, ac->name, "rate-limit", v, APP_MAX_RATES * 2);
+	for (k = 0; k < n; k++) {
+		cl = strcspn(v[k], ":");
+		for (i = 0; i < APP_MAX_RATES && r[i].name != NULL; i++)
+			if (strlen(r[i].name) == cl &&
+			    strncmp(r[i].name, v[k], cl) == 0)
+				break;
+		if (i == APP_MAX_RATES || r[i].name == NULL || v[k][cl] != ':')
+			return appconf_fail(why, whysz, "%s: rate-limit \"%.64s\": "
+			    "not CLASS:PER-MINUTE with a class of the app",
+			    ac->name, v[k]);
+		pm = strtol(v[k] + cl + 1, &end, 10);
+		if (*end != '\0' || pm < 1 || pm > 1000000)
+			return appconf_fail(why, whysz, "%s: rate-limit \"%.64s\": "
+			    "1..1000000 per minute", ac->name, v[k]);
+		ac->rate[i] = (unsigned)pm;
+	}
+	return 0;
+}
+
 static int
 appconf_transport(struct app_conf *ac, struct config *cfg, char *why,
     size_t whysz)
@@ -298,11 +331,14 @@ appconf_transport(struct app_conf *ac, struct config *cfg, char *why,
 	    PC_SECRET_LEN_MAX, &v, why, whysz) != 0)
 		return -1;
 	ac->secret_len = (unsigned)v;
+	if (appconf_long(cfg, n, "max-in-flight", 1, 64, &v, why, whysz) != 0)
+		return -1;
+	ac->max_in_flight = (unsigned)v;
 	if (config_bool(cfg, n, "provisioning", &ac->provisioning) != 0 ||
 	    config_bool(cfg, n, "read-only", &ac->read_only) != 0)
 		return appconf_fail(why, whysz, "%s", cfg->err);
 	ac->domains = config_get(cfg, n, "approved-domains", NULL);
-	return 0;
+	return appconf_rates(ac, cfg, why, whysz);
 }
 
 int

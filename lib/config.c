@@ -67,6 +67,17 @@ const struct opt_def config_opts[] = {
 	{ "connect-timeout",		G | A | N, "10", "seconds", NULL },
 	{ "timeout",			G | A | N, "120", "seconds per request", NULL },
 	{ "secret-length",		G | A | N, "24", "generated password length", NULL },
+	{ "max-in-flight",		G | A | N, "8", "requests on the wire at once", NULL },
+	{ "rate-limit",			A | OPT_LIST, NULL, "CLASS:PER-MINUTE override", NULL },
+	/* Limits of a run: a hostile vendor or fetcher ends it, never hangs it. */
+	{ "retry-after-max",		G | N,	"300",	"seconds a vendor may make us wait", NULL },
+	{ "msg-timeout",		G | N,	"30",	"seconds for half a message", NULL },
+	{ "stall-timeout",		G | N,	"600",	"seconds a fetcher may make no progress", NULL },
+	{ "run-timeout",		G | N,	"21600", "seconds a run may take", NULL },
+	{ "max-records",		G | N,	"20000000", "records per sync", NULL },
+	{ "max-scratch-mb",		G | N,	"16384", "MiB of a sync's scratch database", NULL },
+	{ "shrink-limit",		G | A | N, "50", "percent drop that keeps the old file", NULL },
+	{ "accept-shrink",		G | B | OPT_NOFILE, "false", "publish a sync that shrank", NULL },
 	{ NULL, 0, NULL, NULL, NULL }
 };
 

@@ -65,20 +65,52 @@ egress_pattern_bad(const char *p)
 	}
 }
 
+/* "-", or names of [a-z0-9] joined by commas. */
+static int
+egress_creds_ok(const char *s)
+{
+	size_t	i, run = 0;
+
+	if (strcmp(s, "-") == 0)
+		return 1;
+	if (strlen(s) >= sizeof(((struct egress_rule *)0)->creds))
+		return 0;
+	for (i = 0; s[i] != '\0'; i++) {
+		if (s[i] == ',') {
+			if (run == 0)
+				return 0;
+			run = 0;
+		} else if ((s[i] >= 'a' && s[i] <= 'z') || (s[i] >= '0' &&
+		    s[i] <= '9'))
+			run++;
+		else
+			return 0;
+	}
+	return run > 0;
+}
+
 static int
 egress_line(struct egress_rules *r, char *s, unsigned line,
     const char *fname, char *errbuf, size_t errlen)
 {
 	struct egress_rule	*nr, *x;
-	char			*f[4], *save = NULL;
+	char			*f[5], *save = NULL;
 	const char		*why;
-	int			 n = 0;
+	int			 n = 0, rd = 0;
 
-	for (f[0] = strtok_r(s, " \t", &save); f[n] != NULL && n < 3; )
+	for (f[0] = strtok_r(s, " \t", &save); f[n] != NULL && n < 4; )
 		f[++n] = strtok_r(NULL, " \t", &save);
-	if (n != 3)
+	if (n < 3 || (n == 4 && f[4] != NULL))
 		return egress_fail(errbuf, errlen, "%s:%u: expected \"METHOD "
-		    "HOST PATH\"", fname, line);
+		    "HOST PATH [CREDENTIALS]\"", fname, line);
+	if (n == 4 && !egress_creds_ok(f[3]))
+		return egress_fail(errbuf, errlen, "%s:%u: credentials \"%.64s\" "
+		    "are not a comma-separated list of names, or -", fname,
+		    line, f[3]);
+	if (strcmp(f[0], "POST/read") == 0) {
+		f[0][4] = '\0';	/* a search: POST on the wire */
+		rd = 1;
+	}
 	if (!egress_method_known(f[0]))
 		return egress_fail(errbuf, errlen, "%s:%u: unknown method "
 		    "\"%.16s\"", fname, line, f[0]);
@@ -97,8 +129,10 @@ egress_line(struct egress_rules *r, char *s, unsigned line,
 	r->r = nr;
 	x = &nr[r->n++];
 	(void)snprintf(x->method, sizeof(x->method), "%s", f[0]);
+	x->read = rd;
 	(void)snprintf(x->host, sizeof(x->host), "%s", f[1]);
 	(void)snprintf(x->pattern, sizeof(x->pattern), "%s", f[2]);
+	(void)snprintf(x->creds, sizeof(x->creds), "%s", n == 4 ? f[3] : "");
 	x->line = line;
 	return 0;
 }
@@ -248,31 +282,63 @@ egress_path_match(const char *pat, const char *path, size_t plen)
 	}
 }
 
-int
-egress_check(const struct egress_rules *r, const char *method,
-    const char *host, const char *path_and_query)
+/* May the request's credential use rule x? */
+static int
+egress_cred_match(const struct egress_rule *x, const struct egress_req *q)
 {
-	const char	*q;
+	const char	*p = x->creds;
+	size_t		 n, cl = strlen(q->cred);
+
+	if (p[0] == '\0')
+		return q->primary;
+	for (; *p != '\0'; p += n + (p[n] == ',')) {
+		n = strcspn(p, ",");
+		if (n == cl && memcmp(p, q->cred, n) == 0)
+			return 1;
+	}
+	return 0;
+}
+
+static int
+egress_host_match(const struct egress_rule *x, const struct egress_req *q)
+{
+	if (x->host[0] == '$')
+		return q->host_token != NULL &&
+		    strcmp(x->host, q->host_token) == 0;
+	return strcasecmp(x->host, q->host) == 0;
+}
+
+int
+egress_check(const struct egress_rules *r, const struct egress_req *q,
+    const struct egress_rule **hit)
+{
+	const char	*path = q->path, *qs;
 	size_t		 i, plen;
 
+	if (hit != NULL)
+		*hit = NULL;
 	if (r == NULL)
 		return PC_E_POLICY;
-	q = strchr(path_and_query, '?');
-	plen = q != NULL ? (size_t)(q - path_and_query) : strlen(path_and_query);
-	if (egress_path_check(path_and_query, plen) != 0)
+	qs = strchr(path, '?');
+	plen = qs != NULL ? (size_t)(qs - path) : strlen(path);
+	if (egress_path_check(path, plen) != 0)
 		return PC_E_POLICY;
-	if (q != NULL && egress_query_check(q + 1) != 0)
+	if (qs != NULL && egress_query_check(qs + 1) != 0)
 		return PC_E_POLICY;
 	for (i = 0; i < r->n; i++) {
 		const struct egress_rule *x = &r->r[i];
 
-		if (strcmp(x->method, method) != 0)
+		if (strcmp(x->method, q->method) != 0 ||
+		    !egress_host_match(x, q) ||
+		    !egress_path_match(x->pattern, path, plen))
 			continue;
-		if (strcmp(x->host, "$base") != 0 &&
-		    strcasecmp(x->host, host) != 0)
-			continue;
-		if (egress_path_match(x->pattern, path_and_query, plen))
+		if (egress_cred_match(x, q)) {
+			if (hit != NULL)
+				*hit = x;
 			return 0;
+		}
+		if (hit != NULL && *hit == NULL)
+			*hit = x;	/* all but the credential */
 	}
 	return PC_E_POLICY;
 }
@@ -283,8 +349,9 @@ egress_rules_explain(const struct egress_rules *r, FILE *fp)
 	size_t	i;
 
 	for (i = 0; i < r->n; i++)
-		fprintf(fp, "%-6s %s %s  # %s:%u\n", r->r[i].method,
-		    r->r[i].host, r->r[i].pattern, r->src, r->r[i].line);
+		fprintf(fp, "%-6s %s %s%s%s  # %s:%u\n", r->r[i].read ?
+		    "POST/read" : r->r[i].method, r->r[i].host, r->r[i].pattern, r->r[i].creds[0] ? " " : "",
+		    r->r[i].creds, r->src, r->r[i].line);
 	if (r->n == 0)
 		fprintf(fp, "# (empty: every request is refused)\n");
 }
