@@ -150,6 +150,61 @@ agent_vault(struct agent *ag)
 	return agent_vault_kv(ag, spec);
 }
 
+/* A number option of the run: the value, or a usage error naming it. */
+static int
+agent_num(struct agent *ag, const char *name, long long lo, long long hi,
+    long long *out)
+{
+	const char	*v, *where;
+	char		*end;
+
+	v = config_get(ag->cfg, NULL, name, &where);
+	*out = strtoll(v != NULL ? v : "", &end, 10);
+	if (v == NULL || v[0] == '\0' || *end != '\0' || *out < lo ||
+	    *out > hi)
+		return agent_fail("%s: %s must be %lld..%lld", where, name, lo,
+		    hi);
+	return EXIT_OK;
+}
+
+/* The caps and deadlines that bound a run whatever a vendor does. */
+static int
+agent_limits(struct agent *ag)
+{
+	long long	v;
+
+	if (agent_num(ag, "retry-after-max", 1, 86400, &v) != EXIT_OK)
+		return EXIT_USAGE;
+	ag->conf.retry_max = (long)v;
+	if (agent_num(ag, "msg-timeout", 1, 3600, &v) != EXIT_OK)
+		return EXIT_USAGE;
+	ag->conf.msg_timeout = (long)v;
+	ag->msg_timeout_ms = v * 1000;
+	if (agent_num(ag, "stall-timeout", 10, 86400, &v) != EXIT_OK)
+		return EXIT_USAGE;
+	ag->stall_timeout_ms = v * 1000;
+	if (agent_num(ag, "run-timeout", 10, 30 * 86400, &v) != EXIT_OK)
+		return EXIT_USAGE;
+	ag->run_timeout_ms = v * 1000;
+	if (agent_num(ag, "max-records", 1, 1000000000, &v) != EXIT_OK)
+		return EXIT_USAGE;
+	ag->max_records = (unsigned long)v;
+	if (agent_num(ag, "max-scratch-mb", 1, 1024 * 1024, &v) != EXIT_OK)
+		return EXIT_USAGE;
+	ag->max_scratch = (unsigned long long)v * 1024 * 1024;
+	if (agent_num(ag, "shrink-limit", 0, 100, &v) != EXIT_OK)
+		return EXIT_USAGE;
+	ag->shrink_limit = (unsigned)v;
+	if (config_bool(ag->cfg, NULL, "accept-shrink", &ag->accept_shrink) != 0)
+		return agent_fail("%s", ag->cfg->err);
+	/* A vendor's longest wait must not look like a stalled fetcher. */
+	if (ag->conf.retry_max * 1000LL >= ag->stall_timeout_ms)
+		return agent_fail("retry-after-max (%ld) must be below "
+		    "stall-timeout (%lld)", ag->conf.retry_max,
+		    ag->stall_timeout_ms / 1000);
+	return EXIT_OK;
+}
+
 int
 agent_setup(struct agent *ag, struct config *cfg, uint32_t op)
 {
@@ -186,6 +241,8 @@ agent_setup_apps(struct agent *ag, struct config *cfg, uint32_t op,
 	}
 	if (config_bool(cfg, NULL, "dry-run", &ag->conf.dry_run) != 0)
 		return agent_fail("%s", cfg->err);
+	if ((rc = agent_limits(ag)) != EXIT_OK)
+		return rc;
 	if ((rc = agent_vault(ag)) != EXIT_OK)
 		return rc;
 	user = config_get(cfg, NULL, "user", NULL);
@@ -230,7 +287,9 @@ agent_fork_broker(struct agent *ag)
 		close(ag->apps[i].fb[0]);
 	/* The broker has the keys now; ours are wiped from the environment. */
 	config_env_scrub();
-	if (chan_init(&ag->bch, ag->bfd[0], P_AGENT, P_BROKER, "broker") != 0)
+	/* Nonblocking: a read loop must never wait on a quiet peer. */
+	if (chan_init(&ag->bch, ag->bfd[0], P_AGENT, P_BROKER, "broker") != 0 ||
+	    chan_nonblock(&ag->bch, AGENT_OUT_MAX) != 0)
 		fatalx("agent: broker channel");
 	ag->broker_live = 1;
 }
@@ -246,7 +305,7 @@ agent_spawn(struct agent *ag, struct agent_app *aa)
 		fatalx("agent: cannot start fetcher %s", aa->def->name);
 	aa->out = ag->out;
 	if (chan_init(&aa->ch, aa->fa[0], P_AGENT, P_FETCHER,
-	    aa->def->name) != 0)
+	    aa->def->name) != 0 || chan_nonblock(&aa->ch, AGENT_OUT_MAX) != 0)
 		fatalx("agent: channel for %s", aa->def->name);
 	aa->live = 1;
 }
@@ -264,7 +323,7 @@ agent_open_outputs(struct agent *ag)
 		return EXIT_OK;
 	if ((ag->out = calloc(1, sizeof(*ag->out))) == NULL)
 		fatal("agent: c1z writer");
-	if (c1z_writer_open(ag->out, ag->out_path) != 0) {
+	if (c1z_writer_open(ag->out, ag->out_path, ag->max_scratch) != 0) {
 		log_warnx("%s", ag->out->err);
 		c1z_writer_abort(ag->out);
 		free(ag->out);

@@ -10,9 +10,11 @@
 
 #include "config.h"
 #include "msg.h"
+#include "msgs.h"
 #include "runconf.h"
 
 #define AGENT_MAX_APPS	RUN_MAX_APPS
+#define AGENT_OUT_MAX	(1024 * 1024)	/* tasks and acks not yet taken */
 
 /* Exit codes, documented in the README. */
 #define EXIT_OK		0
@@ -36,6 +38,9 @@ struct agent_app {
 	char			 result[MSG_TEXT_MAX + 1];
 	unsigned long		 records;
 	struct c1z_writer	*out;		/* the agent's, when syncing */
+	long long		 active_ms;	/* last sign of progress */
+	uint32_t		 bdone, binflight, bwaits;	/* broker's */
+	char			 bwait[TAGMAX_PROGRESS_WAIT + 1];
 };
 
 struct agent {
@@ -50,8 +55,16 @@ struct agent {
 	int			 broker_live;
 	struct c1z_writer	*out;		/* a sync's .c1z, or NULL */
 	const char		*out_path;
-	unsigned		 sealed, lost;	/* secrets delivered, not */
-	void			(*tick)(void);	/* service: about once a second */
+	unsigned		 sealed, unsure;	/* secrets: created, not */
+	unsigned long		 max_records;
+	unsigned long long	 max_scratch;	/* bytes of the .c1z scratch */
+	unsigned		 shrink_limit;	/* percent */
+	int			 accept_shrink;
+	long long		 started_ms, progress_ms;
+	long long		 msg_timeout_ms, stall_timeout_ms;
+	long long		 run_timeout_ms;
+	/* service: about once a second, with the last sign of progress */
+	void			(*tick)(long long progress_ms);
 };
 
 /* Set up every app named by --app / app = (errors logged). EXIT_*. */

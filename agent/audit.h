@@ -16,8 +16,17 @@ struct msg;
 int	audit_check(struct config *cfg);
 /* Open the configured log (audit-log, audit-format). EXIT_* code. */
 int	audit_open(struct config *cfg);
-/* Record one AUDIT message; dry runs are also printed on stdout. */
-int	audit_record(const struct msg *m);
+#include <stddef.h>
+
+#define AUDIT_NOACK	1	/* a line the broker does not wait for */
+
+/*
+ * Record one AUDIT message; dry runs are also printed on stdout. For a
+ * write about to be sent (result "sending") reqid gets its request id
+ * and the result says whether the line was written (0) or not; other
+ * lines return AUDIT_NOACK.
+ */
+int	audit_record(const struct msg *m, char *reqid, size_t reqidsz);
 void	audit_close(void);
 
 #endif /* PC_AUDIT_H */

@@ -5,6 +5,7 @@
 #include <sys/wait.h>
 
 #include <errno.h>
+#include <stddef.h>
 #include <poll.h>
 #include <signal.h>
 #include <stdio.h>
@@ -17,21 +18,24 @@
 #include "audit.h"
 #include "c1z.h"
 #include "record.h"
+#include "jw.h"
 #include "log.h"
+#include "msgs.h"
 #include "run.h"
 #include "supervise.h"
 
-static int	run_on_record(struct chan *, struct msg *, void *);
+static int	run_on_records(struct chan *, struct msg *, void *);
 static int	run_on_log(struct chan *, struct msg *, void *);
 static int	run_on_done(struct chan *, struct msg *, void *);
 static int	run_on_audit(struct chan *, struct msg *, void *);
 static int	run_on_broker_end(struct chan *, struct msg *, void *);
 static int	run_on_sealed(struct chan *, struct msg *, void *);
 static int	run_on_broker_err(struct chan *, struct msg *, void *);
+static int	run_on_progress(struct chan *, struct msg *, void *);
 
 static const struct msg_route run_fetcher_routes[] = {
 	/* type			flags	handler */
-	{ MSG_RECORD,		0,	run_on_record },
+	{ MSG_RECORDS,		0,	run_on_records },
 	{ MSG_LOG,		0,	run_on_log },
 	{ MSG_DONE,		R_ONCE,	run_on_done },
 };
@@ -41,48 +45,75 @@ static const struct msg_route run_broker_routes[] = {
 	{ MSG_VAULT_SEALED,	0,	run_on_sealed },
 	{ MSG_LOG,		0,	run_on_log },
 	{ MSG_ERR,		0,	run_on_broker_err },
+	{ MSG_PROGRESS,		0,	run_on_progress },
 	{ MSG_BROKER_END,	R_ONCE,	run_on_broker_end },
 };
 
 #define NROUTES(r)	(sizeof(r) / sizeof((r)[0]))
 
+/* The app's fetcher options, as one JSON object of strings. */
 static int
-run_opts(struct agent *ag, struct agent_app *aa, struct buf *b)
+run_opts(struct agent *ag, struct agent_app *aa, char *dst, size_t dstsz)
 {
 	const struct opt_def	*o;
-	const char		*v;
-	int			 e;
+	const char		*v, *text;
+	struct buf		 b;
+	int			 e, first = 1;
 
-	for (o = aa->def->opts; o != NULL && o->name != NULL; o++) {
+	/* The kit's own: how many calls at once, how long a vendor may
+	 * make it wait. */
+	static const char *const kit[] = { "max-in-flight", "retry-after-max",
+	    NULL };
+	size_t			 i;
+
+	buf_init(&b, dstsz, 0);
+	e = buf_add(&b, "{", 1);
+	for (i = 0; e == 0 && kit[i] != NULL; i++) {
+		v = config_get(ag->cfg, aa->def->name, kit[i], NULL);
+		if (v == NULL)
+			continue;
+		if ((!first && (e = buf_add(&b, ",", 1)) != 0) ||
+		    (e = jw_key(&b, kit[i])) != 0 || (e = jw_str(&b, v)) != 0)
+			break;
+		first = 0;
+	}
+	for (o = aa->def->opts; e == 0 && o != NULL && o->name != NULL; o++) {
 		if (!(o->flags & OPT_FETCHER) ||
 		    (v = config_get(ag->cfg, aa->def->name, o->name, NULL)) ==
 		    NULL)
 			continue;
-		if (strchr(v, '\n') != NULL)
-			continue;
-		if ((e = buf_printf(b, "%s=%s\n", o->name, v)) != 0)
-			return e;
+		if ((!first && (e = buf_add(&b, ",", 1)) != 0) ||
+		    (e = jw_key(&b, o->name)) != 0 || (e = jw_str(&b, v)) != 0)
+			break;
+		first = 0;
 	}
-	return 0;
+	if (e == 0 && (e = buf_add(&b, "}", 1)) == 0 &&
+	    (e = buf_cstr(&b, &text)) == 0)
+		e = buf_scopy(dst, dstsz, text);
+	buf_clear(&b);
+	return e;
 }
 
 /* Operation arguments, from the baton flags. */
 static int
-run_args(struct agent *ag, struct buf *b)
+run_args(struct agent *ag, struct task_msg *t)
 {
 	static const struct {
 		const char	*opt;
-		unsigned	 tag;
+		size_t		 off, size;
 	} args[] = {
-		{ "grant-entitlement",		TAG_TASK_ENT },
-		{ "grant-principal",		TAG_TASK_PID },
-		{ "grant-principal-type",	TAG_TASK_PTYPE },
-		{ "revoke-grant",		TAG_TASK_GRANT },
-		{ "create-account-login",	TAG_TASK_LOGIN },
-		{ "create-account-email",	TAG_TASK_EMAIL },
-		{ "create-account-profile",	TAG_TASK_PROFILE },
-		{ "delete-resource",		TAG_TASK_RID },
-		{ "delete-resource-type",	TAG_TASK_RTYPE },
+#define RUN_ARG(o, f)	{ o, offsetof(struct task_msg, f), \
+			    sizeof(((struct task_msg *)0)->f) }
+		RUN_ARG("grant-entitlement", ent),
+		RUN_ARG("grant-principal", pid),
+		RUN_ARG("grant-principal-type", ptype),
+		RUN_ARG("revoke-grant", grant),
+		RUN_ARG("create-account-login", login),
+		RUN_ARG("create-account-email", email),
+		RUN_ARG("create-account-profile", profile),
+		RUN_ARG("delete-resource", rid),
+		RUN_ARG("delete-resource-type", rtype),
+#undef RUN_ARG
 	};
 	const char	*v;
 	size_t		 i;
@@ -91,8 +122,12 @@ run_args(struct agent *ag, struct buf *b)
 	for (i = 0; i < sizeof(args) / sizeof(args[0]); i++) {
 		if ((v = config_get(ag->cfg, NULL, args[i].opt, NULL)) == NULL)
 			continue;
-		if ((e = tlv_add_str(b, args[i].tag, v)) != 0)
+		if ((e = buf_scopy((char *)t + args[i].off, args[i].size,
+		    v)) != 0) {
+			log_warnx("--%s: longer than %zu bytes", args[i].opt,
+			    args[i].size - 1);
 			return e;
+		}
 	}
 	return 0;
 }
@@ -100,48 +135,59 @@ run_args(struct agent *ag, struct buf *b)
 void
 run_task_send(struct agent *ag, struct agent_app *aa)
 {
-	struct buf	b, opts;
-	uint32_t	op = ag->op != 0 ? ag->op : aa->def->sync_op;
-	int		dry = 0, e;
+	static struct task_msg	t;
+	struct buf		b;
+	int			dry = 0, e;
 
-	buf_init(&b, MSG_TASK_MAX, 0);
-	buf_init(&opts, 4096, 0);
+	memset(&t, 0, sizeof(t));
+	t.op = ag->op != 0 ? ag->op : aa->def->sync_op;
 	(void)!config_bool(ag->cfg, NULL, "dry-run", &dry);
-	if ((e = run_opts(ag, aa, &opts)) == 0 &&
-	    (e = run_args(ag, &b)) == 0 &&
-	    (e = tlv_add_u32(&b, TAG_TASK_OP, op)) == 0 &&
-	    (e = tlv_add_str(&b, TAG_TASK_APP, aa->def->name)) == 0 &&
-	    (e = tlv_add_u32(&b, TAG_TASK_FLAGS, dry ? TASK_F_DRY_RUN : 0)) == 0 &&
-	    (opts.len == 0 || (e = tlv_add_bytes(&b, TAG_TASK_OPTS, opts.p,
-	    opts.len)) == 0))
+	t.flags = dry ? TASK_F_DRY_RUN : 0;
+	(void)!buf_scopy(t.app, sizeof(t.app), aa->def->name);
+	buf_init(&b, MSG_TASK_MAX, 0);
+	if ((e = run_opts(ag, aa, t.opts, sizeof(t.opts))) == 0 &&
+	    (e = run_args(ag, &t)) == 0 &&
+	    (e = msg_task_encode(&t, &b)) == 0)
 		e = chan_send_buf(&aa->ch, MSG_TASK, 0, &b);
 	if (e != 0)
 		log_warnx("agent: cannot send task to fetcher %s: %s",
 		    aa->def->name, err_str(e));
 	buf_clear(&b);
-	buf_clear(&opts);
 }
 
+/* One batch: every record is checked, and one bad one ends the run. */
 static int
-run_on_record(struct chan *c, struct msg *m, void *arg)
+run_on_records(struct chan *c, struct msg *m, void *arg)
 {
 	struct agent_app	*aa = arg;
+	struct tlv_fields	 tf;
 	struct record		 r;
+	struct rd		 items;
 	const char		*why;
-	int			 e;
+	int			 e, more;
 
 	if (aa->out == NULL) {
-		(void)snprintf(c->why, sizeof(c->why), "RECORD outside a sync");
+		(void)snprintf(c->why, sizeof(c->why), "RECORDS outside a sync");
 		return PC_E_STATE;
 	}
-	if ((e = record_decode(m, &r, &why)) != 0)
-		(void)snprintf(c->why, sizeof(c->why), "RECORD: %s", why);
-	else if ((e = c1z_writer_add(aa->out, &r)) != 0)
-		(void)snprintf(c->why, sizeof(c->why), "%.150s", aa->out->err);
-	record_clear(&r);
-	if (e == 0)
+	if ((e = msg_records_first(m, &items)) != 0)
+		return e;
+	while ((more = msg_records_next(&items, &tf)) == 1) {
+		if ((e = record_decode(&tf, &r, &why)) != 0)
+			(void)snprintf(c->why, sizeof(c->why), "RECORD %lu: %s",
+			    aa->records + 1, why);
+		else if ((e = c1z_writer_add(aa->out, &r)) != 0)
+			(void)snprintf(c->why, sizeof(c->why), "%.150s",
+			    aa->out->err);
+		record_clear(&r);
+		if (e != 0)
+			return e;
 		aa->records++;
-	return e;
+	}
+	if (more < 0)
+		(void)snprintf(c->why, sizeof(c->why), "RECORDS: batch item "
+		    "after record %lu: %s", aa->records, err_str(more));
+	return more;
 }
 
 /* Text from a fetcher is shown, never trusted: printable bytes only. */
@@ -156,19 +202,18 @@ run_printable(char *s)
 static int
 run_on_log(struct chan *c, struct msg *m, void *arg)
 {
-	char		text[MSG_TEXT_MAX + 1];
-	uint32_t	level = LOG_L_INFO;
+	struct text_msg	t;
+	int		e;
 
 	(void)arg;
-	(void)!tlv_u32(&m->tf, TAG_LOG_LEVEL, &level);
-	if (tlv_str(&m->tf, TAG_LOG_TEXT, text, sizeof(text)) != 0)
-		return PC_E_VALUE;
-	run_printable(text);
-	if (level <= LOG_L_WARN)
+	if ((e = msg_text_decode(m, &t)) != 0)
+		return e;
+	run_printable(t.text);
+	if (t.num <= LOG_L_WARN)
 		log_warnx("%s %s: %s", c->peer == P_BROKER ? "broker" :
-		    "fetcher", c->name, text);
-	else if ((int)level <= log_level())
-		log_info("fetcher %s: %s", c->name, text);
+		    "fetcher", c->name, t.text);
+	else if ((int)t.num <= log_level())
+		log_info("fetcher %s: %s", c->name, t.text);
 	return 0;
 }
 
@@ -176,22 +221,67 @@ static int
 run_on_done(struct chan *c, struct msg *m, void *arg)
 {
 	struct agent_app	*aa = arg;
+	struct text_msg		 t;
+	int			 e;
 
 	(void)c;
-	if (tlv_u32(&m->tf, TAG_DONE_STATUS, &aa->status) != 0)
-		return PC_E_VALUE;
-	(void)!tlv_str(&m->tf, TAG_DONE_TEXT, aa->result, sizeof(aa->result));
+	if ((e = msg_text_decode(m, &t)) != 0)
+		return e;
+	aa->status = t.num;
+	(void)snprintf(aa->result, sizeof(aa->result), "%s", t.text);
 	run_printable(aa->result);
 	aa->done = 1;
 	return 0;
 }
 
+/*
+ * A write's line goes to disk before the broker may send it: the
+ * broker waits for our acknowledgement of every "sending" line.
+ */
 static int
 run_on_audit(struct chan *c, struct msg *m, void *arg)
 {
-	(void)c;
+	struct audit_ack_msg	k;
+	struct buf		b;
+	int			ok, e;
+
 	(void)arg;
-	return audit_record(m);
+	ok = audit_record(m, k.reqid, sizeof(k.reqid));
+	if (ok == AUDIT_NOACK)
+		return 0;
+	k.status = ok == 0 ? 0 : 1;
+	buf_init(&b, 256, 0);
+	if ((e = msg_audit_ack_encode(&k, &b)) == 0)
+		e = chan_send_buf(c, MSG_AUDIT_ACK, 0, &b);
+	buf_clear(&b);
+	return e;
+}
+
+/* The broker's word on an app: it is working, or waiting on the vendor. */
+static int
+run_on_progress(struct chan *c, struct msg *m, void *arg)
+{
+	struct agent		*ag = arg;
+	struct progress_msg	 p;
+	size_t			 i;
+	int			 e;
+
+	(void)c;
+	if ((e = msg_progress_decode(m, &p)) != 0)
+		return e;
+	for (i = 0; i < ag->napps; i++) {
+		struct agent_app *aa = &ag->apps[i];
+
+		if (strcmp(aa->def->name, p.app) != 0)
+			continue;
+		if (p.done != aa->bdone || p.inflight > 0)
+			aa->active_ms = ag->progress_ms = chan_now_ms();
+		aa->bdone = p.done;
+		aa->binflight = p.inflight;
+		aa->bwaits = p.waits;
+		(void)!buf_scopy(aa->bwait, sizeof(aa->bwait), p.wait);
+	}
+	return 0;
 }
 
 /*
@@ -201,41 +291,46 @@ run_on_audit(struct chan *c, struct msg *m, void *arg)
 static int
 run_on_sealed(struct chan *c, struct msg *m, void *arg)
 {
-	struct agent	*ag = arg;
-	char		 app[65], login[1025], where[1025];
-	uint32_t	 st;
+	struct agent		*ag = arg;
+	static struct sealed_msg s;
+	int			 e;
 
 	(void)c;
-	if (tlv_str(&m->tf, TAG_VAULT_SEALED_APP, app, sizeof(app)) != 0 ||
-	    tlv_str(&m->tf, TAG_VAULT_SEALED_LOGIN, login, sizeof(login)) ||
-	    tlv_str(&m->tf, TAG_VAULT_SEALED_WHERE, where, sizeof(where)) ||
-	    tlv_u32(&m->tf, TAG_VAULT_SEALED_STATUS, &st) != 0)
-		return PC_E_VALUE;
-	if (st == VAULT_OK) {
-		ag->sealed++;
-		printf("%s: secret of \"%s\" sealed to %s\n", app, login, where);
+	if ((e = msg_sealed_decode(m, &s)) != 0)
+		return e;
+	if (strcmp(s.state, "failed") == 0) {
+		log_info("%s: the create of \"%s\" did not take effect; its "
+		    "sealed record %s is marked failed", s.app, s.login, s.where);
 		return 0;
 	}
-	ag->lost++;
-	if (st == VAULT_FALLBACK)
-		log_warnx("%s: account \"%s\" was created; its secret could not "
-		    "be stored in Vault and was sealed to %s instead", app,
-		    login, where);
+	if (strcmp(s.state, "created") == 0 && s.status == VAULT_OK) {
+		ag->sealed++;
+		printf("%s: secret of \"%s\" sealed to %s\n", s.app, s.login,
+		    s.where);
+		return 0;
+	}
+	/* The password is stored either way: the operator must look. */
+	ag->unsure++;
+	if (strcmp(s.state, "unknown") == 0)
+		log_warnx("%s: whether account \"%s\" was created is not known "
+		    "(no clear answer); its password is sealed, marked pending, "
+		    "in %s", s.app, s.login, s.where);
 	else
-		log_warnx("%s: account \"%s\" was created but its secret was "
-		    "NOT stored: %s", app, login, where);
+		log_warnx("%s: account \"%s\" was created; its sealed record "
+		    "%s could not be marked created (still pending)", s.app,
+		    s.login, s.where);
 	return 0;
 }
 
 static int
 run_on_broker_err(struct chan *c, struct msg *m, void *arg)
 {
-	char	text[MSG_TEXT_MAX + 1];
+	struct text_msg	t;
 
 	(void)c;
 	(void)arg;
-	(void)!tlv_str(&m->tf, TAG_ERR_TEXT, text, sizeof(text));
-	log_warnx("broker: %s", text);
+	if (msg_text_decode(m, &t) == 0)
+		log_warnx("broker: %s", t.text);
 	return 0;
 }
 
@@ -248,36 +343,80 @@ run_on_broker_end(struct chan *c, struct msg *m, void *arg)
 	return 0;
 }
 
+/* End a fetcher's run for why: its channel goes, the process is killed. */
 static void
-run_fetcher_read(struct agent_app *aa)
+run_fetcher_end(struct agent_app *aa, int e, const char *why)
 {
-	struct msg	m;
-	int		e;
-
-	if ((e = chan_recv(&aa->ch, &m)) == 0 &&
-	    (e = msg_dispatch(&aa->ch, run_fetcher_routes,
-	    NROUTES(run_fetcher_routes), &m, aa)) == 0)
-		return;
-	if (e != PC_E_EOF) {
-		log_warnx("agent: fetcher %s: %s; its run is ended",
-		    aa->def->name, aa->ch.why[0] ? aa->ch.why : err_str(e));
-		aa->status = (uint32_t)-e;
-		(void)kill(aa->pid, SIGKILL);
-	}
+	log_warnx("agent: fetcher %s: %s; its run is ended", aa->def->name,
+	    why);
+	aa->status = (uint32_t)-e;
+	(void)snprintf(aa->result, sizeof(aa->result), "%s", why);
+	(void)kill(aa->pid, SIGKILL);
 	chan_clear(&aa->ch);
 	aa->live = 0;
+}
+
+/* What a peer could not take at once goes when it can. */
+static void
+run_flush(struct agent *ag, size_t i)
+{
+	struct agent_app	*aa;
+
+	if (i == AGENT_MAX_APPS) {
+		if (chan_flush(&ag->bch) != 0)
+			log_warnx("agent: broker channel: %s", ag->bch.why);
+		return;
+	}
+	aa = &ag->apps[i];
+	if (aa->live && chan_flush(&aa->ch) != 0)
+		run_fetcher_end(aa, PC_E_EOF, aa->ch.why[0] ? aa->ch.why :
+		    "channel closed");
+}
+
+static void
+run_fetcher_read(struct agent *ag, struct agent_app *aa)
+{
+	struct msg	m;
+	int		e, n;
+
+	for (n = 0; n < 256 && aa->live; n++) {
+		if ((e = chan_recv(&aa->ch, &m)) == PC_E_AGAIN)
+			return;
+		if (e == 0 && (e = msg_dispatch(&aa->ch, run_fetcher_routes,
+		    NROUTES(run_fetcher_routes), &m, aa)) == 0) {
+			aa->active_ms = ag->progress_ms = chan_now_ms();
+			if (aa->records > ag->max_records) {
+				run_fetcher_end(aa, PC_E_LIMIT, "more records "
+				    "than max-records allows");
+				return;
+			}
+			continue;
+		}
+		if (e != PC_E_EOF) {
+			run_fetcher_end(aa, e, aa->ch.why[0] ? aa->ch.why :
+			    err_str(e));
+			return;
+		}
+		chan_clear(&aa->ch);
+		aa->live = 0;
+	}
 }
 
 static void
 run_broker_read(struct agent *ag)
 {
 	struct msg	m;
-	int		e;
+	int		e, n;
 
-	if ((e = chan_recv(&ag->bch, &m)) == 0 &&
-	    (e = msg_dispatch(&ag->bch, run_broker_routes,
-	    NROUTES(run_broker_routes), &m, ag)) == 0)
-		return;
+	for (n = 0; n < 256; n++) {
+		if ((e = chan_recv(&ag->bch, &m)) == PC_E_AGAIN)
+			return;
+		if (e != 0 || (e = msg_dispatch(&ag->bch, run_broker_routes,
+		    NROUTES(run_broker_routes), &m, ag)) != 0)
+			break;
+	}
+	if (e == 0)
+		return;		/* more next time round */
 	if (e != PC_E_EOF)
 		fatalx("agent: broker: %s", ag->bch.why[0] ? ag->bch.why :
 		    err_str(e));
@@ -285,42 +424,83 @@ run_broker_read(struct agent *ag)
 	ag->broker_live = 0;
 }
 
+/*
+ * A fetcher that makes no progress is ended: half a message for longer
+ * than msg-timeout, nothing from it and nothing under way in the broker
+ * for stall-timeout, or the whole run past run-timeout.
+ */
+static void
+run_deadlines(struct agent *ag, long long now)
+{
+	struct agent_app	*aa;
+	char			 why[160];
+	size_t			 i;
+
+	for (i = 0; i < ag->napps; i++) {
+		aa = &ag->apps[i];
+		if (!aa->live)
+			continue;
+		if (chan_stuck_ms(&aa->ch, now) > ag->msg_timeout_ms)
+			(void)snprintf(why, sizeof(why), "half a message for "
+			    "%llds (msg-timeout)", ag->msg_timeout_ms / 1000);
+		else if (now - aa->active_ms > ag->stall_timeout_ms)
+			(void)snprintf(why, sizeof(why), "no progress for %llds "
+			    "(stall-timeout)", ag->stall_timeout_ms / 1000);
+		else if (now - ag->started_ms > ag->run_timeout_ms)
+			(void)snprintf(why, sizeof(why), "the run took over "
+			    "%llds (run-timeout)", ag->run_timeout_ms / 1000);
+		else
+			continue;
+		run_fetcher_end(aa, PC_E_TIMEOUT, why);
+	}
+}
+
 void
 run_loop(struct agent *ag)
 {
 	struct pollfd	pfd[AGENT_MAX_APPS + 1];
 	size_t		i, n, map[AGENT_MAX_APPS + 1];
+	long long	now;
 
+	ag->started_ms = ag->progress_ms = chan_now_ms();
+	for (i = 0; i < ag->napps; i++)
+		ag->apps[i].active_ms = ag->started_ms;
 	for (;;) {
 		for (i = n = 0; i < ag->napps; i++) {
 			if (!ag->apps[i].live)
 				continue;
 			pfd[n].fd = ag->apps[i].ch.fd;
-			pfd[n].events = POLLIN;
+			pfd[n].events = (short)(POLLIN |
+			    (chan_wants_write(&ag->apps[i].ch) ? POLLOUT : 0));
 			map[n++] = i;
 		}
 		if (ag->broker_live) {
 			pfd[n].fd = ag->bch.fd;
-			pfd[n].events = POLLIN;
+			pfd[n].events = (short)(POLLIN |
+			    (chan_wants_write(&ag->bch) ? POLLOUT : 0));
 			map[n++] = AGENT_MAX_APPS;
 		}
 		if (n == 0)
 			return;
-		if (poll(pfd, n, ag->tick != NULL ? 1000 : -1) == -1) {
+		if (poll(pfd, n, 1000) == -1) {
 			if (errno == EINTR)
 				continue;
 			fatal("agent: poll");
 		}
-		if (ag->tick != NULL)
-			ag->tick();
 		for (i = 0; i < n; i++) {
+			if (pfd[i].revents & POLLOUT)
+				run_flush(ag, map[i]);
 			if (!(pfd[i].revents & (POLLIN | POLLHUP | POLLERR)))
 				continue;
 			if (map[i] == AGENT_MAX_APPS)
 				run_broker_read(ag);
 			else
-				run_fetcher_read(&ag->apps[map[i]]);
+				run_fetcher_read(ag, &ag->apps[map[i]]);
 		}
+		now = chan_now_ms();
+		run_deadlines(ag, now);
+		if (ag->tick != NULL)
+			ag->tick(ag->progress_ms);
 	}
 }
 
@@ -348,6 +528,39 @@ run_report(struct agent_app *aa)
 	return EXIT_OK;
 }
 
+/*
+ * The shrink guard: a sync that lost more than shrink-limit percent of
+ * the resources or grants of the file it replaces is not published (an
+ * empty but valid answer reads as "everyone lost access"), unless
+ * --accept-shrink says it is expected.
+ */
+static int
+run_shrunk(struct agent *ag, const struct c1z_writer *w)
+{
+	unsigned long	pr, pg, keep = 100 - ag->shrink_limit;
+	char		err[512], scratch[4300];
+
+	if (ag->accept_shrink || ag->shrink_limit >= 100 ||
+	    access(ag->out_path, F_OK) != 0)
+		return 0;
+	(void)snprintf(scratch, sizeof(scratch), "%s.prev", w->db);
+	if (c1z_counts(ag->out_path, scratch, &pr, &pg, err, sizeof(err)) != 0) {
+		log_warnx("%s: cannot read the previous file to compare (%s); "
+		    "publishing", ag->out_path, err);
+		return 0;
+	}
+	if ((unsigned long long)w->count[REC_RESOURCE] * 100 >=
+	    (unsigned long long)pr * keep &&
+	    (unsigned long long)w->count[REC_GRANT] * 100 >=
+	    (unsigned long long)pg * keep)
+		return 0;
+	log_warnx("%s: the sync shrank from %lu to %lu resources and from %lu "
+	    "to %lu grants, more than shrink-limit (%u%%) allows; the previous "
+	    "file is kept (--accept-shrink publishes it)", ag->out_path, pr,
+	    w->count[REC_RESOURCE], pg, w->count[REC_GRANT], ag->shrink_limit);
+	return 1;
+}
+
 /* Publish the sync only when everything succeeded. */
 static int
 run_output(struct agent *ag, int rc)
@@ -357,6 +570,8 @@ run_output(struct agent *ag, int rc)
 	if (w == NULL)
 		return rc;
 	ag->out = NULL;
+	if (rc == EXIT_OK && run_shrunk(ag, w))
+		rc = EXIT_FAILED;
 	if (rc != EXIT_OK) {
 		c1z_writer_abort(w);
 		log_warnx("nothing written: %s is unchanged", ag->out_path);
@@ -389,7 +604,7 @@ run_finish(struct agent *ag)
 		if (rc == EXIT_OK || r == 2)
 			rc = r == 2 ? EXIT_KILLED : EXIT_FAILED;
 	}
-	if (ag->lost > 0 && rc == EXIT_OK)
+	if (ag->unsure > 0 && rc == EXIT_OK)
 		rc = EXIT_FAILED;
 	rc = run_output(ag, rc);
 	fflush(stdout);

@@ -28,6 +28,7 @@
 
 static volatile sig_atomic_t	service_hup, service_term;
 static time_t			service_pinged;
+static long long		service_stall_ms = 300000;
 
 static void
 service_sig(int sig)
@@ -81,9 +82,8 @@ service_now(void)
 	return ts.tv_sec;
 }
 
-/* Called by the run loop too: a long sync must not trip the watchdog. */
 static void
-service_tick(void)
+service_ping(void)
 {
 	time_t	now = service_now();
 
@@ -91,6 +91,19 @@ service_tick(void)
 		service_notify("WATCHDOG=1");
 		service_pinged = now;
 	}
+}
+
+/*
+ * Called by the run loop: WATCHDOG only while the run makes progress
+ * (a record, a log line, an answer from the vendor, a wait the vendor
+ * asked for). A run stuck past stall-timeout stops the pings, so a
+ * hung agent is noticed by systemd even if our own deadlines failed.
+ */
+static void
+service_tick(long long progress_ms)
+{
+	if (chan_now_ms() - progress_ms <= service_stall_ms)
+		service_ping();
 }
 
 static int
@@ -101,6 +114,7 @@ service_run_one(struct config *cfg, const char *name)
 
 	if ((rc = agent_setup_apps(&ag, cfg, 0, &name, 1)) == EXIT_OK) {
 		ag.tick = service_tick;
+		service_stall_ms = ag.stall_timeout_ms;
 		rc = agent_run(&ag);
 	}
 	agent_clear(&ag);
@@ -162,7 +176,7 @@ service_sleep(long secs)
 
 	while (!service_term && !service_hup && service_now() < until) {
 		(void)nanosleep(&ts, NULL);
-		service_tick();
+		service_ping();	/* idle between runs is healthy */
 	}
 }
 
