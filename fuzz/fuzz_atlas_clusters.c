@@ -1,7 +1,7 @@
 /*
  * Fuzz the Atlas decoder of clusters (GET /groups/{id}/clusters) and
  * their databases, with the input as the vendor's answer
- * (fuzz/atlas_stub.c). Every record it emits must be one the agent
+ * (fuzz/kit_stub.c). Every record it emits must be one the agent
  * accepts.
  */
 #include <stddef.h>
@@ -9,5 +9,4 @@
 
 #include "atlas_stub.h"
 
-ATLAS_FUZZ(atlas_clusters_sync(&a, ATLAS_STUB_GROUP,
-    atlas_stub_roles(1)))
+ATLAS_FUZZ(atlas_clusters_sync(&c, atlas_stub_proj(&c, 1)))

@@ -1,7 +1,7 @@
 /*
  * Fuzz the Atlas decoder of database users (GET
  * /groups/{id}/databaseUsers) and their roles, with the input as the
- * vendor's answer (fuzz/atlas_stub.c). Every record it emits must be one
+ * vendor's answer (fuzz/kit_stub.c). Every record it emits must be one
  * the agent accepts.
  */
 #include <stddef.h>
@@ -9,5 +9,4 @@
 
 #include "atlas_stub.h"
 
-ATLAS_FUZZ(atlas_dbusers_sync(&a, ATLAS_STUB_GROUP,
-    atlas_stub_roles(0)))
+ATLAS_FUZZ(atlas_dbusers_sync(&c, atlas_stub_proj(&c, 0)))

@@ -1,7 +1,7 @@
 /*
  * Fuzz the Atlas decoder of organizations (GET /orgs) and everything a
  * sync does per org, with the input as the vendor's answer
- * (fuzz/atlas_stub.c). Every record it emits must be one the agent
+ * (fuzz/kit_stub.c). Every record it emits must be one the agent
  * accepts.
  */
 #include <stddef.h>
@@ -9,4 +9,4 @@
 
 #include "atlas_stub.h"
 
-ATLAS_FUZZ(atlas_orgs_sync(&a))
+ATLAS_FUZZ(atlas_orgs_sync(&c))

@@ -1,7 +1,7 @@
 /*
  * Fuzz the Atlas decoder of projects (GET /orgs/{id}/groups): projects,
  * their entitlements and members, with the input as the vendor's answer
- * (fuzz/atlas_stub.c). Every record it emits must be one the agent
+ * (fuzz/kit_stub.c). Every record it emits must be one the agent
  * accepts.
  */
 #include <stddef.h>
@@ -9,4 +9,4 @@
 
 #include "atlas_stub.h"
 
-ATLAS_FUZZ(atlas_projects_sync(&a, ATLAS_STUB_ORG))
+ATLAS_FUZZ(atlas_projects_sync(&c, atlas_stub_org(&c)))

@@ -1,6 +1,6 @@
 /*
  * Fuzz the Atlas decoder of teams (GET /orgs/{id}/teams) and team
- * members, with the input as the vendor's answer (fuzz/atlas_stub.c).
+ * members, with the input as the vendor's answer (fuzz/kit_stub.c).
  * Every record it emits must be one the agent accepts.
  */
 #include <stddef.h>
@@ -8,4 +8,4 @@
 
 #include "atlas_stub.h"
 
-ATLAS_FUZZ(atlas_teams_sync(&a, ATLAS_STUB_ORG))
+ATLAS_FUZZ(atlas_teams_sync(&c, atlas_stub_org(&c)))

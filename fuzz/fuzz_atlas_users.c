@@ -1,7 +1,7 @@
 /*
  * Fuzz the Atlas decoder of organization users (GET /orgs/{id}/users):
  * users and their org-role grants, with the input as the vendor's answer
- * (fuzz/atlas_stub.c). Every record it emits must be one the agent
+ * (fuzz/kit_stub.c). Every record it emits must be one the agent
  * accepts.
  */
 #include <stddef.h>
@@ -9,4 +9,4 @@
 
 #include "atlas_stub.h"
 
-ATLAS_FUZZ(atlas_users_sync(&a, ATLAS_STUB_ORG))
+ATLAS_FUZZ(atlas_users_sync(&c, atlas_stub_org(&c)))

@@ -11,8 +11,11 @@ int
 LLVMFuzzerTestOneInput(const uint8_t *p, size_t n)
 {
 	static const char	rules[] = "GET $base /a/*/c\nPOST $base "
-				    "/x/*:addRole\nGET $base /d/**\n";
+				    "/x/*:addRole\nGET $base /d/**\n"
+				    "POST/read $scim /s/*/.search scim\n";
 	struct egress_rules	r = { 0 };
+	struct egress_req	q = { .method = "GET", .host = "h", .cred = "api",
+				    .host_token = "$base", .primary = 1 };
 	char			err[128], *path;
 
 	if ((path = malloc(n + 1)) == NULL)
@@ -20,8 +23,13 @@ LLVMFuzzerTestOneInput(const uint8_t *p, size_t n)
 	memcpy(path, p, n);
 	path[n] = '\0';
 	if (egress_rules_parse(&r, rules, sizeof(rules) - 1, "r", err,
-	    sizeof(err)) == 0)
-		(void)!egress_check(&r, "GET", "h", path);
+	    sizeof(err)) == 0) {
+		q.path = path;
+		(void)!egress_check(&r, &q, NULL);
+		q.method = "POST", q.cred = "scim", q.host_token = "$scim";
+		q.primary = 0;
+		(void)!egress_check(&r, &q, NULL);
+	}
 	egress_rules_clear(&r);
 	free(path);
 	return 0;

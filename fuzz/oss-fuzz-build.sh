@@ -12,8 +12,6 @@ cd "$(dirname "$0")/.."
 WORK=$(mktemp -d /tmp/pc-ossfuzz.XXXXXX)
 trap 'rm -rf "$WORK"' EXIT
 mkdir -p "$OUT"
-INC="-iquote include -iquote agent -iquote broker -iquote fetchers/common \
--iquote fetchers/atlas"
 DEFS="-std=c11 -D_GNU_SOURCE -DPC_LIBEXEC=\"/nonexistent\" \
 -DPC_POLICYDIR=\"/nonexistent\""
 
@@ -26,14 +24,14 @@ with zipfile.ZipFile(sys.argv[1], "w") as z:
 PY
 }
 
-MAKEFLAGS= make -s fuzz-list | while IFS='|' read -r name srcs libs; do
+MAKEFLAGS= make -s fuzz-list | while IFS='|' read -r name srcs libs inc; do
 	o="$WORK/$name"
 	mkdir -p "$o"
 	objs=
-	for s in "fuzz/fuzz_$name.c" include/*.c $srcs; do
+	for s in "fuzz/fuzz_$name.c" lib/*.c $srcs; do
 		obj="$o/$(echo "$s" | tr '/' '_').o"
 		# shellcheck disable=SC2086
-		$CC $CFLAGS $DEFS $INC -c "$s" -o "$obj"
+		$CC $CFLAGS $DEFS $inc -c "$s" -o "$obj"
 		objs="$objs $obj"
 	done
 	# shellcheck disable=SC2086

@@ -23,7 +23,7 @@ atlas_auth_type(const struct pcj_doc *d, int u, char *buf, size_t bufsz)
 	size_t	i;
 
 	for (i = 0; i < sizeof(keys) / sizeof(keys[0]); i++) {
-		if (atlas_str(d, u, keys[i][0], v, sizeof(v))[0] != '\0' &&
+		if (conn_str(d, u, keys[i][0], v, sizeof(v))[0] != '\0' &&
 		    strcmp(v, "NONE") != 0) {
 			(void)fetch_fmt(buf, bufsz, "%s_%s", keys[i][1], v);
 			return buf;
@@ -33,20 +33,20 @@ atlas_auth_type(const struct pcj_doc *d, int u, char *buf, size_t bufsz)
 }
 
 static int
-atlas_dbrole_keep(struct atlas_dbroles *l, const char *user, const char *db,
+atlas_dbrole_keep(struct atlas_proj *p, const char *user, const char *db,
     const char *role)
 {
 	struct atlas_dbrole	*n;
 
-	if (l->n >= ATLAS_DBROLES_MAX)
+	if (p->n >= ATLAS_DBROLES_MAX)
 		return PC_E_TOOBIG;
-	if ((n = reallocarray(l->r, l->n + 1, sizeof(*n))) == NULL)
+	if ((n = reallocarray(p->r, p->n + 1, sizeof(*n))) == NULL)
 		return PC_E_NOMEM;
-	l->r = n;
-	(void)fetch_fmt(n[l->n].user, sizeof(n[l->n].user), "%s", user);
-	(void)fetch_fmt(n[l->n].db, sizeof(n[l->n].db), "%s", db);
-	(void)fetch_fmt(n[l->n].role, sizeof(n[l->n].role), "%s", role);
-	l->n++;
+	p->r = n;
+	(void)fetch_fmt(n[p->n].user, sizeof(n[p->n].user), "%s", user);
+	(void)fetch_fmt(n[p->n].db, sizeof(n[p->n].db), "%s", db);
+	(void)fetch_fmt(n[p->n].role, sizeof(n[p->n].role), "%s", role);
+	p->n++;
 	return 0;
 }
 
@@ -61,16 +61,16 @@ atlas_in(const char *const *set, const char *s)
 
 /* admin roles become project grants; others are kept for databases. */
 static int
-atlas_dbuser_roles(struct atlas *a, const struct pcj_doc *d, int u,
-    const char *gid, const char *id, struct atlas_dbroles *l)
+atlas_dbuser_roles(struct conn *c, const struct pcj_doc *d, int u,
+    struct atlas_proj *p, const char *id)
 {
 	char	db[128], role[64], coll[8], slug[80];
 	int	roles = pcj_get(d, u, "roles"), i, e;
 
 	for (i = pcj_first(d, roles); i >= 0; i = pcj_next(d, i)) {
-		(void)atlas_str(d, i, "databaseName", db, sizeof(db));
-		(void)atlas_str(d, i, "roleName", role, sizeof(role));
-		(void)atlas_str(d, i, "collectionName", coll, sizeof(coll));
+		(void)conn_str(d, i, "databaseName", db, sizeof(db));
+		(void)conn_str(d, i, "roleName", role, sizeof(role));
+		(void)conn_str(d, i, "collectionName", coll, sizeof(coll));
 		/* A role on one collection is not a role on the database. */
 		if (db[0] == '\0' || role[0] == '\0' || coll[0] != '\0' ||
 		    pcj_get(d, i, "collectionName") >= 0)
@@ -79,62 +79,65 @@ atlas_dbuser_roles(struct atlas *a, const struct pcj_doc *d, int u,
 			if (!atlas_in(atlas_admin_roles, role))
 				continue;
 			(void)fetch_fmt(slug, sizeof(slug), "admin-%s", role);
-			if ((e = emit_grant(a->f, "project", gid, slug,
+			if ((e = emit_grant(c->f, "project", p->gid, slug,
 			    "database_user", id, 0)) != 0)
 				return e;
 		} else if (atlas_in(atlas_db_roles, role) &&
-		    (e = atlas_dbrole_keep(l, id, db, role)) != 0)
+		    (e = atlas_dbrole_keep(p, id, db, role)) != 0)
 			return e;
 	}
 	return 0;
 }
 
-struct atlas_dbu_ctx {
-	const char		*gid;
-	struct atlas_dbroles	*roles;
-};
-
 static int
-atlas_dbuser_item(struct atlas *a, const struct pcj_doc *d, int u, void *arg)
+atlas_dbuser_item(struct conn *c, const struct pcj_doc *d, int u, void *arg)
 {
-	struct atlas_dbu_ctx	*c = arg;
+	struct atlas_proj	*p = arg;
 	struct emit_res		 r = { .rtype = "database_user",
 				    .ptype = "project", .traits = REC_TRAIT_USER,
 				    .status = REC_STATUS_ENABLED,
 				    .flags = REC_F_SERVICE };
-	char			 user[1025], db[32], id[ATLAS_ID_MAX];
-	char			 auth[48], profile[1300];
+	char			 user[1025], db[32], id[ATLAS_ID_MAX], auth[48];
 	int			 e;
 
-	if (atlas_str(d, u, "username", user, sizeof(user))[0] == '\0')
+	if (conn_str(d, u, "username", user, sizeof(user))[0] == '\0')
 		return 0;
-	(void)atlas_str(d, u, "databaseName", db, sizeof(db));
+	(void)conn_str(d, u, "databaseName", db, sizeof(db));
 	if (strcmp(db, "admin") != 0 && strcmp(db, "$external") != 0)
 		return 0;
-	(void)fetch_fmt(id, sizeof(id), "%s/%s/%s", c->gid, db, user);
-	(void)fetch_fmt(profile, sizeof(profile), "username=%s\n"
-	    "auth_database=%s\nauth_type=%s\n", user, db,
-	    atlas_auth_type(d, u, auth, sizeof(auth)));
+	(void)fetch_fmt(id, sizeof(id), "%s/%s/%s", p->gid, db, user);
+	const struct emit_kv prof[] = {
+		{ "username", user, 0 }, { "auth_database", db, 0 },
+		{ "auth_type", atlas_auth_type(d, u, auth, sizeof(auth)), 0 },
+	};
+
 	r.id = id;
-	r.pid = c->gid;
+	r.pid = p->gid;
 	r.name = user;
 	r.login = user;
-	r.profile = profile;
-	if ((e = emit_resource(a->f, &r)) != 0 ||
-	    (e = emit_grant(a->f, "project", c->gid, "member", "database_user",
+	r.profile = prof;
+	r.nprofile = sizeof(prof) / sizeof(prof[0]);
+	if ((e = emit_resource(c->f, &r)) != 0 ||
+	    (e = emit_grant(c->f, "project", p->gid, "member", "database_user",
 	    id, REC_F_IMMUTABLE)) != 0)
 		return e;
-	return atlas_dbuser_roles(a, d, u, c->gid, id, c->roles);
+	return atlas_dbuser_roles(c, d, u, p, id);
+}
+
+/* The roles are in: the clusters' databases can be granted now. */
+static int
+atlas_dbusers_end(struct conn *c, void *arg)
+{
+	return atlas_clusters_sync(c, arg);
 }
 
 int
-atlas_dbusers_sync(struct atlas *a, const char *gid,
-    struct atlas_dbroles *roles)
+atlas_dbusers_sync(struct conn *c, struct atlas_proj *p)
 {
-	struct atlas_dbu_ctx	c = { gid, roles };
-	char			path[256];
+	char	path[256];
 
 	(void)fetch_fmt(path, sizeof(path),
-	    "/api/atlas/v2/groups/%s/databaseUsers", gid);
-	return atlas_list(a, path, ATLAS_V2023, 1, atlas_dbuser_item, &c);
+	    "/api/atlas/v2/groups/%s/databaseUsers", p->gid);
+	return atlas_list(c, path, ATLAS_V2023, 1, atlas_dbuser_item,
+	    atlas_dbusers_end, p, &p->ref);
 }

@@ -7,7 +7,7 @@
 #include "atlas.h"
 #include "sbx.h"
 
-int	atlas_run(struct fetch *);
+extern const struct conn_def	atlas_def;
 
 int
 main(int argc, char **argv)
@@ -15,5 +15,5 @@ main(int argc, char **argv)
 	if (argc == 2 && strcmp(argv[1], "--export-seccomp") == 0)
 		return sbx_export(1) == 0 ? 0 : 1;
 	sbx_enter();
-	return fetch_main(atlas_run);
+	return kit_main(&atlas_def);
 }

@@ -1,7 +1,7 @@
 /*
  * Runs in: the Atlas fetcher. Input: GET /orgs pages (untrusted). Each
  * organization brings its role entitlements, then its users, teams,
- * projects and API keys.
+ * projects and API keys, listed side by side.
  */
 #include <stdint.h>
 #include <stdio.h>
@@ -9,7 +9,7 @@
 #include "atlas.h"
 
 static int
-atlas_org_ents(struct atlas *a, const char *org, const char *name)
+atlas_org_ents(struct conn *c, const char *org, const char *name)
 {
 	char	disp[600];
 	size_t	i;
@@ -20,75 +20,83 @@ atlas_org_ents(struct atlas *a, const char *org, const char *name)
 
 		(void)fetch_fmt(disp, sizeof(disp), "%s organization %s", name,
 		    slug);
-		if ((e = emit_ent(a->f, "organization", org, slug, disp,
+		if ((e = emit_ent(c->f, "organization", org, slug, disp,
 		    REC_PURPOSE_PERMISSION, "user", atlas_org_roles[i])) != 0)
 			return e;
 	}
 	/* Distinct slugs: baton reused "member" and "part" here. */
 	(void)fetch_fmt(disp, sizeof(disp), "%s organization team", name);
-	if ((e = emit_ent(a->f, "organization", org, "team", disp,
+	if ((e = emit_ent(c->f, "organization", org, "team", disp,
 	    REC_PURPOSE_ASSIGNMENT, "team", "teams of the organization")) != 0)
 		return e;
 	(void)fetch_fmt(disp, sizeof(disp), "%s organization project", name);
-	return emit_ent(a->f, "organization", org, "project", disp,
+	return emit_ent(c->f, "organization", org, "project", disp,
 	    REC_PURPOSE_ASSIGNMENT, "project", "projects of the organization");
 }
 
 static int
-atlas_org_item(struct atlas *a, const struct pcj_doc *d, int o, void *arg)
+atlas_org_item(struct conn *c, const struct pcj_doc *d, int o, void *arg)
 {
-	struct emit_res	r = { .rtype = "organization" };
-	char		id[64], name[512];
-	int		e;
+	struct emit_res	 r = { .rtype = "organization" };
+	struct atlas_id	*org;
+	char		 id[64], name[512];
+	int		 e;
 
 	(void)arg;
-	if (!atlas_hexid(atlas_str(d, o, "id", id, sizeof(id))))
+	if (!atlas_hexid(conn_str(d, o, "id", id, sizeof(id))))
 		return 0;
-	(void)atlas_str(d, o, "name", name, sizeof(name));
+	(void)conn_str(d, o, "name", name, sizeof(name));
 	r.id = id;
 	r.name = name[0] ? name : id;
-	if ((e = emit_resource(a->f, &r)) != 0 ||
-	    (e = atlas_org_ents(a, id, r.name)) != 0 ||
-	    (e = atlas_users_sync(a, id)) != 0 ||
-	    (e = atlas_teams_sync(a, id)) != 0 ||
-	    (e = atlas_projects_sync(a, id)) != 0 ||
-	    (e = atlas_apikeys_sync(a, id)) != 0)
+	if ((e = emit_resource(c->f, &r)) != 0 ||
+	    (e = atlas_org_ents(c, id, r.name)) != 0)
 		return e;
-	return 0;
+	if ((org = atlas_id_new(c, id, id)) == NULL)
+		return PC_E_NOMEM;
+	/* Held while this item queues its listings: the last drop frees. */
+	conn_ref_hold(&org->ref);
+	if ((e = atlas_users_sync(c, org)) == 0 &&
+	    (e = atlas_teams_sync(c, org)) == 0 &&
+	    (e = atlas_projects_sync(c, org)) == 0)
+		e = atlas_apikeys_sync(c, org);
+	conn_ref_drop(&org->ref);
+	return e;
 }
 
 int
-atlas_orgs_sync(struct atlas *a)
+atlas_orgs_sync(struct conn *c)
 {
-	return atlas_list(a, "/api/atlas/v2/orgs", ATLAS_V2023, 1,
-	    atlas_org_item, NULL);
+	return atlas_list(c, "/api/atlas/v2/orgs", ATLAS_V2023, 1,
+	    atlas_org_item, NULL, NULL, NULL);
 }
 
 static int
-atlas_apikey_item(struct atlas *a, const struct pcj_doc *d, int k, void *arg)
+atlas_apikey_item(struct conn *c, const struct pcj_doc *d, int k, void *arg)
 {
-	struct emit_res	r = { .rtype = "org_api_key", .ptype = "organization",
+	struct atlas_id	*org = arg;
+	struct emit_res	 r = { .rtype = "org_api_key", .ptype = "organization",
 			    .traits = REC_TRAIT_SECRET };
-	char		id[64], desc[256], pub[64];
+	char		 id[64], desc[256], pub[64];
 
-	r.pid = arg;
-	if (atlas_str(d, k, "id", id, sizeof(id))[0] == '\0')
+	r.pid = org->id;
+	if (conn_str(d, k, "id", id, sizeof(id))[0] == '\0')
 		return 0;
-	(void)atlas_str(d, k, "desc", desc, sizeof(desc));
-	(void)atlas_str(d, k, "publicKey", pub, sizeof(pub));
+	(void)conn_str(d, k, "desc", desc, sizeof(desc));
+	(void)conn_str(d, k, "publicKey", pub, sizeof(pub));
 	r.id = id;
 	r.name = desc[0] ? desc : pub[0] ? pub : id;
 	r.desc = pub;
 	r.detail = "mongodb.org_api_key";
-	return emit_resource(a->f, &r);
+	return emit_resource(c->f, &r);
 }
 
 int
-atlas_apikeys_sync(struct atlas *a, const char *org)
+atlas_apikeys_sync(struct conn *c, struct atlas_id *org)
 {
 	char	path[256];
 
-	(void)fetch_fmt(path, sizeof(path), "/api/atlas/v2/orgs/%s/apiKeys", org);
-	return atlas_list(a, path, ATLAS_V2023, 1, atlas_apikey_item,
-	    (void *)(uintptr_t)org);
+	(void)fetch_fmt(path, sizeof(path), "/api/atlas/v2/orgs/%s/apiKeys",
+	    org->id);
+	return atlas_list(c, path, ATLAS_V2023, 1, atlas_apikey_item, NULL, org,
+	    &org->ref);
 }

@@ -1,7 +1,9 @@
 /*
  * Runs in: the Atlas fetcher. Input: project and project-user pages
  * (untrusted). Projects are listed per organization (not GET /groups,
- * which returns every project the key sees, whatever the org).
+ * which returns every project the key sees, whatever the org). A
+ * project's database users are listed before its clusters: their roles
+ * become the grants of the clusters' databases.
  */
 #include <stdint.h>
 #include <stdio.h>
@@ -10,7 +12,7 @@
 #include "atlas.h"
 
 static int
-atlas_project_ents(struct atlas *a, const char *gid, const char *name)
+atlas_project_ents(struct conn *c, const char *gid, const char *name)
 {
 	char	disp[600], slug[80];
 	size_t	i;
@@ -20,12 +22,12 @@ atlas_project_ents(struct atlas *a, const char *gid, const char *name)
 		const char *s = atlas_project_role_slug(atlas_project_roles[i]);
 
 		(void)fetch_fmt(disp, sizeof(disp), "%s project %s", name, s);
-		if ((e = emit_ent(a->f, "project", gid, s, disp,
+		if ((e = emit_ent(c->f, "project", gid, s, disp,
 		    REC_PURPOSE_PERMISSION, "user", atlas_project_roles[i])) != 0)
 			return e;
 	}
 	(void)fetch_fmt(disp, sizeof(disp), "%s project member", name);
-	if ((e = emit_ent(a->f, "project", gid, "member", disp,
+	if ((e = emit_ent(c->f, "project", gid, "member", disp,
 	    REC_PURPOSE_ASSIGNMENT, "database_user", "database users of the "
 	    "project")) != 0)
 		return e;
@@ -34,7 +36,7 @@ atlas_project_ents(struct atlas *a, const char *gid, const char *name)
 		    atlas_admin_roles[i]);
 		(void)fetch_fmt(disp, sizeof(disp), "%s project %s@admin", name,
 		    atlas_admin_roles[i]);
-		if ((e = emit_ent(a->f, "project", gid, slug, disp,
+		if ((e = emit_ent(c->f, "project", gid, slug, disp,
 		    REC_PURPOSE_ASSIGNMENT, "database_user", "database role on "
 		    "admin")) != 0)
 			return e;
@@ -43,13 +45,13 @@ atlas_project_ents(struct atlas *a, const char *gid, const char *name)
 }
 
 static int
-atlas_puser_item(struct atlas *a, const struct pcj_doc *d, int u, void *arg)
+atlas_puser_item(struct conn *c, const struct pcj_doc *d, int u, void *arg)
 {
-	const char	*gid = arg;
-	char		 id[64], role[64];
-	int		 roles, i, e;
+	struct atlas_proj	*p = arg;
+	char			 id[64], role[64];
+	int			 roles, i, e;
 
-	if (!atlas_hexid(atlas_str(d, u, "id", id, sizeof(id))))
+	if (!atlas_hexid(conn_str(d, u, "id", id, sizeof(id))))
 		return 0;
 	roles = pcj_get(d, u, "roles");
 	for (i = pcj_first(d, roles); i >= 0; i = pcj_next(d, i)) {
@@ -58,51 +60,65 @@ atlas_puser_item(struct atlas *a, const struct pcj_doc *d, int u, void *arg)
 		if (pcj_str(d, i, role, sizeof(role), NULL, PCJ_STR_ID) != 0 ||
 		    (slug = atlas_project_role_slug(role)) == NULL)
 			continue;
-		if ((e = emit_grant(a->f, "project", gid, slug, "user", id,
+		if ((e = emit_grant(c->f, "project", p->gid, slug, "user", id,
 		    0)) != 0)
 			return e;
 	}
 	return 0;
 }
 
-static int
-atlas_project_item(struct atlas *a, const struct pcj_doc *d, int p,
-    void *arg)
+static void
+atlas_proj_release(void *obj)
 {
-	struct emit_res		r = { .rtype = "project", .ptype = "organization",
+	struct atlas_proj	*p = obj;
+
+	free(p->r);
+	free(p);
+}
+
+static int
+atlas_project_item(struct conn *c, const struct pcj_doc *d, int o, void *arg)
+{
+	struct atlas_id		*org = arg;
+	struct emit_res		 r = { .rtype = "project", .ptype = "organization",
 				    .traits = REC_TRAIT_GROUP };
-	struct atlas_dbroles	roles = { NULL, 0 };
-	const char		*org = arg;
+	struct atlas_proj	*p;
 	char			 gid[64], name[512], path[256];
 	int			 e;
 
-	if (!atlas_hexid(atlas_str(d, p, "id", gid, sizeof(gid))))
+	if (!atlas_hexid(conn_str(d, o, "id", gid, sizeof(gid))))
 		return 0;
-	(void)atlas_str(d, p, "name", name, sizeof(name));
+	(void)conn_str(d, o, "name", name, sizeof(name));
 	r.id = gid;
-	r.pid = org;
+	r.pid = org->id;
 	r.name = name[0] ? name : gid;
+	if ((e = emit_resource(c->f, &r)) != 0 ||
+	    (e = emit_grant(c->f, "organization", org->id, "project",
+	    "project", gid, REC_F_IMMUTABLE)) != 0 ||
+	    (e = atlas_project_ents(c, gid, r.name)) != 0)
+		return e;
+	if ((p = calloc(1, sizeof(*p))) == NULL)
+		return conn_fail(c, PC_E_NOMEM, "out of memory");
+	(void)fetch_fmt(p->gid, sizeof(p->gid), "%s", gid);
+	(void)fetch_fmt(p->org, sizeof(p->org), "%s", org->id);
+	p->ref.release = atlas_proj_release;
+	p->ref.obj = p;
+	conn_ref_hold(&p->ref);
 	(void)fetch_fmt(path, sizeof(path), "/api/atlas/v2/groups/%s/users", gid);
-	if ((e = emit_resource(a->f, &r)) != 0 ||
-	    (e = emit_grant(a->f, "organization", org, "project", "project",
-	    gid, REC_F_IMMUTABLE)) != 0 ||
-	    (e = atlas_project_ents(a, gid, r.name)) != 0 ||
-	    (e = atlas_list(a, path, ATLAS_V2025, 1, atlas_puser_item,
-	    gid)) != 0 ||
-	    (e = atlas_dbusers_sync(a, gid, &roles)) != 0)
-		goto out;
-	e = atlas_clusters_sync(a, gid, &roles);
-out:
-	free(roles.r);
+	if ((e = atlas_list(c, path, ATLAS_V2025, 1, atlas_puser_item, NULL, p,
+	    &p->ref)) == 0)
+		e = atlas_dbusers_sync(c, p);
+	conn_ref_drop(&p->ref);
 	return e;
 }
 
 int
-atlas_projects_sync(struct atlas *a, const char *org)
+atlas_projects_sync(struct conn *c, struct atlas_id *org)
 {
 	char	path[256];
 
-	(void)fetch_fmt(path, sizeof(path), "/api/atlas/v2/orgs/%s/groups", org);
-	return atlas_list(a, path, ATLAS_V2023, 1, atlas_project_item,
-	    (void *)(uintptr_t)org);
+	(void)fetch_fmt(path, sizeof(path), "/api/atlas/v2/orgs/%s/groups",
+	    org->id);
+	return atlas_list(c, path, ATLAS_V2023, 1, atlas_project_item, NULL,
+	    org, &org->ref);
 }

@@ -11,66 +11,66 @@
 
 /* The user name of an org member, to add them to a project. */
 static int
-atlas_username(struct atlas_op *o, const char *gid, char *user, size_t usz)
+atlas_username(struct kit_op *o, const char *gid, char *user, size_t usz)
 {
-	struct atlas_resp	ar;
+	struct conn_resp	ar;
 	char			path[200], org[64];
 	int			e;
 
-	atlas_resp_init(&ar);
+	conn_resp_init(&ar);
 	(void)fetch_fmt(path, sizeof(path), "/api/atlas/v2/groups/%s", gid);
-	if ((e = atlas_call(o->a, "GET", path, ATLAS_V2023, NULL, NULL, NULL,
-	    &ar)) == 0 && !atlas_hexid(atlas_str(&ar.doc, pcj_root(&ar.doc),
+	if ((e = atlas_call(o->c, "GET", path, ATLAS_V2023, NULL, NULL, NULL,
+	    &ar)) == 0 && !atlas_hexid(conn_str(&ar.doc, pcj_root(&ar.doc),
 	    "orgId", org, sizeof(org))))
 		e = PC_E_VALUE;
-	atlas_resp_clear(&ar);
+	conn_resp_clear(&ar);
 	if (e != 0)
 		return e;
-	atlas_resp_init(&ar);
+	conn_resp_init(&ar);
 	(void)fetch_fmt(path, sizeof(path), "/api/atlas/v2/orgs/%s/users/%s",
-	    org, o->pid);
-	if ((e = atlas_call(o->a, "GET", path, ATLAS_V2025, NULL, NULL, NULL,
-	    &ar)) == 0 && atlas_str(&ar.doc, pcj_root(&ar.doc), "username",
+	    org, o->g.pid);
+	if ((e = atlas_call(o->c, "GET", path, ATLAS_V2025, NULL, NULL, NULL,
+	    &ar)) == 0 && conn_str(&ar.doc, pcj_root(&ar.doc), "username",
 	    user, usz)[0] == '\0')
 		e = PC_E_VALUE;
-	atlas_resp_clear(&ar);
+	conn_resp_clear(&ar);
 	return e;
 }
 
 static int
-atlas_project_add(struct atlas_op *o, const char *role)
+atlas_project_add(struct kit_op *o, const char *role)
 {
-	struct atlas_resp	ar;
+	struct conn_resp	ar;
 	struct buf		b;
 	char			user[1024], path[200];
 	int			e;
 
-	if ((e = atlas_username(o, o->rid, user, sizeof(user))) != 0)
+	if ((e = atlas_username(o, o->g.ent.rid, user, sizeof(user))) != 0)
 		return e;
 	buf_init(&b, 4096, 0);
-	atlas_resp_init(&ar);
+	conn_resp_init(&ar);
 	(void)fetch_fmt(path, sizeof(path), "/api/atlas/v2/groups/%s/users",
-	    o->rid);
+	    o->g.ent.rid);
 	if ((e = buf_add_str(&b, "{\"username\":")) == 0 &&
 	    (e = jw_str(&b, user)) == 0 &&
 	    (e = buf_add_str(&b, ",\"roles\":[")) == 0 &&
 	    (e = jw_str(&b, role)) == 0 && (e = buf_add_str(&b, "]}")) == 0)
 		e = atlas_write(o, "POST", path, ATLAS_V2025, &b, &ar);
-	atlas_resp_clear(&ar);
+	conn_resp_clear(&ar);
 	buf_clear(&b);
 	return e;
 }
 
 static int
-atlas_project_role(struct atlas_op *o, const char *role, const char *path,
+atlas_project_role(struct kit_op *o, const char *role, const char *path,
     int nroles)
 {
-	struct atlas_resp	ar;
+	struct conn_resp	ar;
 	struct buf		b;
 	char			url[260];
 	int			e;
 
-	atlas_resp_init(&ar);
+	conn_resp_init(&ar);
 	buf_init(&b, 256, 0);
 	if (o->revoke && nroles == 1) {
 		/* Atlas keeps no member without a role: the last one goes
@@ -84,39 +84,39 @@ atlas_project_role(struct atlas_op *o, const char *role, const char *path,
 		    "}")) == 0)
 			e = atlas_write(o, "POST", url, ATLAS_V2025, &b, &ar);
 	}
-	atlas_resp_clear(&ar);
+	conn_resp_clear(&ar);
 	buf_clear(&b);
 	return e;
 }
 
 int
-atlas_project_grant(struct atlas_op *o)
+atlas_project_grant(struct kit_op *o)
 {
-	struct atlas_resp	 ar;
+	struct conn_resp	 ar;
 	const char		*role;
 	char			 path[200];
 	int			 e, roles, has, in;
 
-	if (strncmp(o->slug, "admin-", 6) == 0 || strcmp(o->slug,
+	if (strncmp(o->g.ent.slug, "admin-", 6) == 0 || strcmp(o->g.ent.slug,
 	    "member") == 0)
 		return atlas_dbrole_grant(o);
-	if ((role = atlas_project_role_name(o->slug)) == NULL)
+	if ((role = atlas_project_role_name(o->g.ent.slug)) == NULL)
 		return PC_E_NOTFOUND;
-	if (strcmp(o->ptype, "user") != 0)
-		return atlas_bad_principal(o, "user");
-	if (!atlas_hexid(o->rid) || !atlas_hexid(o->pid))
+	if (strcmp(o->g.ptype, "user") != 0)
+		return kit_bad_principal(o, "user");
+	if (!atlas_hexid(o->g.ent.rid) || !atlas_hexid(o->g.pid))
 		return PC_E_VALUE;
 	(void)fetch_fmt(path, sizeof(path), "/api/atlas/v2/groups/%s/users/%s",
-	    o->rid, o->pid);
-	atlas_resp_init(&ar);
-	e = atlas_call(o->a, "GET", path, ATLAS_V2025, NULL, NULL, NULL, &ar);
+	    o->g.ent.rid, o->g.pid);
+	conn_resp_init(&ar);
+	e = atlas_call(o->c, "GET", path, ATLAS_V2025, NULL, NULL, NULL, &ar);
 	in = e == 0;
 	if (e != 0 && ar.r.status != 404)
 		goto out;
 	roles = in ? pcj_get(&ar.doc, pcj_root(&ar.doc), "roles") : -1;
-	has = in && atlas_has(&ar.doc, roles, role);
+	has = in && conn_has(&ar.doc, roles, role);
 	if (has == !o->revoke) {
-		e = atlas_done(o, 1);
+		e = kit_done(o, 1);
 		goto out;
 	}
 	if (!o->revoke && !in)
@@ -125,9 +125,9 @@ atlas_project_grant(struct atlas_op *o)
 		e = atlas_project_role(o, role, path,
 		    (int)pcj_count(&ar.doc, roles));
 	if (e == 0)
-		e = atlas_done(o, 0);
+		e = kit_done(o, 0);
 out:
-	atlas_resp_clear(&ar);
+	conn_resp_clear(&ar);
 	return e;
 }
 
@@ -139,12 +139,12 @@ struct atlas_dbop {
 };
 
 static int
-atlas_dbop_parse(struct atlas_op *o, struct atlas_dbop *d)
+atlas_dbop_parse(struct kit_op *o, struct atlas_dbop *d)
 {
-	const char	*p = o->pid, *s1, *s2, *last;
+	const char	*p = o->g.pid, *s1, *s2, *last;
 
-	if (strcmp(o->ptype, "database_user") != 0)
-		return atlas_bad_principal(o, "database_user");
+	if (strcmp(o->g.ptype, "database_user") != 0)
+		return kit_bad_principal(o, "database_user");
 	if ((s1 = strchr(p, '/')) == NULL || (s2 = strchr(s1 + 1, '/')) ==
 	    NULL || (size_t)(s1 - p) >= sizeof(d->gid) ||
 	    (size_t)(s2 - s1 - 1) >= sizeof(d->authdb) ||
@@ -157,24 +157,24 @@ atlas_dbop_parse(struct atlas_op *o, struct atlas_dbop *d)
 	if (!atlas_hexid(d->gid) || (strcmp(d->authdb, "admin") != 0 &&
 	    strcmp(d->authdb, "$external") != 0))
 		return PC_E_VALUE;
-	if (strcmp(o->rtype, "project") == 0) {
-		if (strcmp(o->slug, "member") == 0) {
-			(void)fetch_fmt(o->a->err, sizeof(o->a->err), "project "
+	if (strcmp(o->g.ent.rtype, "project") == 0) {
+		if (strcmp(o->g.ent.slug, "member") == 0) {
+			(void)fetch_fmt(o->c->err, sizeof(o->c->err), "project "
 			    "membership of a database user follows from the "
 			    "user; create or delete the user instead");
 			return PC_E_POLICY;
 		}
 		(void)fetch_fmt(d->db, sizeof(d->db), "admin");
-		(void)fetch_fmt(d->role, sizeof(d->role), "%s", o->slug + 6);
-		return strcmp(o->rid, d->gid) == 0 ? 0 : PC_E_VALUE;
+		(void)fetch_fmt(d->role, sizeof(d->role), "%s", o->g.ent.slug + 6);
+		return strcmp(o->g.ent.rid, d->gid) == 0 ? 0 : PC_E_VALUE;
 	}
 	/* database:<gid>/<cluster>/<db>:<role> */
-	if ((last = strrchr(o->rid, '/')) == NULL ||
-	    strncmp(o->rid, d->gid, strlen(d->gid)) != 0 ||
-	    o->rid[strlen(d->gid)] != '/' || strlen(last + 1) >= sizeof(d->db))
+	if ((last = strrchr(o->g.ent.rid, '/')) == NULL ||
+	    strncmp(o->g.ent.rid, d->gid, strlen(d->gid)) != 0 ||
+	    o->g.ent.rid[strlen(d->gid)] != '/' || strlen(last + 1) >= sizeof(d->db))
 		return PC_E_VALUE;
 	(void)fetch_fmt(d->db, sizeof(d->db), "%s", last + 1);
-	(void)fetch_fmt(d->role, sizeof(d->role), "%s", o->slug);
+	(void)fetch_fmt(d->role, sizeof(d->role), "%s", o->g.ent.slug);
 	return 0;
 }
 
@@ -243,9 +243,9 @@ atlas_dbuser_empty(const struct pcj_doc *d, int u, const struct atlas_dbop *x,
 }
 
 int
-atlas_dbrole_grant(struct atlas_op *o)
+atlas_dbrole_grant(struct kit_op *o)
 {
-	struct atlas_resp	ar, w;
+	struct conn_resp	ar, w;
 	struct atlas_dbop	x;
 	struct buf		b;
 	char			seg[3200], path[3400];
@@ -255,7 +255,7 @@ atlas_dbrole_grant(struct atlas_op *o)
 	memset(&x, 0, sizeof(x));
 	if ((e = atlas_dbop_parse(o, &x)) != 0)
 		return e;
-	if (strcmp(o->rtype, "database") == 0 && strcmp(x.role, "read") != 0 &&
+	if (strcmp(o->g.ent.rtype, "database") == 0 && strcmp(x.role, "read") != 0 &&
 	    strcmp(x.role, "readWrite") != 0 && strcmp(x.role, "dbAdmin") != 0)
 		return PC_E_NOTFOUND;
 	if (jw_path_seg(seg, sizeof(seg), x.user) != 0)
@@ -263,8 +263,8 @@ atlas_dbrole_grant(struct atlas_op *o)
 	(void)fetch_fmt(path, sizeof(path), "/api/atlas/v2/groups/%s/"
 	    "databaseUsers/%s/%s", x.gid, strcmp(x.authdb, "admin") == 0 ?
 	    "admin" : "%24external", seg);
-	atlas_resp_init(&ar);
-	atlas_resp_init(&w);
+	conn_resp_init(&ar);
+	conn_resp_init(&w);
 	buf_init(&b, 256 * 1024, 0);
 	if ((e = atlas_current(o, path, ATLAS_V2023, &ar, &gone)) != 0 || gone)
 		goto out;
@@ -273,20 +273,20 @@ atlas_dbrole_grant(struct atlas_op *o)
 	    r = pcj_next(&ar.doc, r))
 		has |= atlas_role_is(&ar.doc, r, x.db, x.role);
 	if (has == !o->revoke) {
-		e = atlas_done(o, 1);
+		e = kit_done(o, 1);
 		goto out;
 	}
 	if (o->revoke && atlas_dbuser_empty(&ar.doc, u, &x,
-	    o->a->del_read_only))
+	    ATLAS(o->c)->del_read_only))
 		e = atlas_write(o, "DELETE", path, ATLAS_V2023, NULL, &w);
 	else if ((e = atlas_dbuser_body(&b, &ar.doc, u, &x, o->revoke,
 	    &left)) == 0)
 		e = atlas_write(o, "PATCH", path, ATLAS_V2023, &b, &w);
 	if (e == 0)
-		e = atlas_done(o, 0);
+		e = kit_done(o, 0);
 out:
 	buf_clear(&b);
-	atlas_resp_clear(&w);
-	atlas_resp_clear(&ar);
+	conn_resp_clear(&w);
+	conn_resp_clear(&ar);
 	return e;
 }

@@ -7,57 +7,56 @@
 
 #include "atlas.h"
 
-struct atlas_team {
-	const char	*org;
-	char		 id[64];	/* <orgId>/<teamId> */
-};
-
 static int
-atlas_member_item(struct atlas *a, const struct pcj_doc *d, int u, void *arg)
+atlas_member_item(struct conn *c, const struct pcj_doc *d, int u, void *arg)
 {
-	struct atlas_team	*t = arg;
-	char			 id[64];
+	struct atlas_id	*t = arg;
+	char		 id[64];
 
-	if (!atlas_hexid(atlas_str(d, u, "id", id, sizeof(id))))
+	if (!atlas_hexid(conn_str(d, u, "id", id, sizeof(id))))
 		return 0;
-	return emit_grant(a->f, "team", t->id, "member", "user", id, 0);
+	return emit_grant(c->f, "team", t->id, "member", "user", id, 0);
 }
 
 static int
-atlas_team_item(struct atlas *a, const struct pcj_doc *d, int o, void *arg)
+atlas_team_item(struct conn *c, const struct pcj_doc *d, int o, void *arg)
 {
-	struct emit_res		r = { .rtype = "team", .ptype = "organization",
-				    .traits = REC_TRAIT_GROUP };
-	struct atlas_team	t = { arg, "" };
-	char			tid[64], name[512], disp[600], path[256];
-	int			e;
+	struct atlas_id	*org = arg, *t;
+	struct emit_res	 r = { .rtype = "team", .ptype = "organization",
+			    .traits = REC_TRAIT_GROUP };
+	char		 tid[64], name[512], disp[600], path[256], id[64];
+	int		 e;
 
-	if (!atlas_hexid(atlas_str(d, o, "id", tid, sizeof(tid))))
+	if (!atlas_hexid(conn_str(d, o, "id", tid, sizeof(tid))))
 		return 0;
-	(void)atlas_str(d, o, "name", name, sizeof(name));
-	(void)fetch_fmt(t.id, sizeof(t.id), "%s/%s", t.org, tid);
+	(void)conn_str(d, o, "name", name, sizeof(name));
+	(void)fetch_fmt(id, sizeof(id), "%s/%s", org->id, tid);
 	(void)fetch_fmt(disp, sizeof(disp), "%s team member", name);
-	r.id = t.id;
-	r.pid = t.org;
+	r.id = id;
+	r.pid = org->id;
 	r.name = name[0] ? name : tid;
-	if ((e = emit_resource(a->f, &r)) != 0 ||
-	    (e = emit_grant(a->f, "organization", t.org, "team", "team", t.id,
+	if ((e = emit_resource(c->f, &r)) != 0 ||
+	    (e = emit_grant(c->f, "organization", org->id, "team", "team", id,
 	    REC_F_IMMUTABLE)) != 0 ||
-	    (e = emit_ent(a->f, "team", t.id, "member", disp,
+	    (e = emit_ent(c->f, "team", id, "member", disp,
 	    REC_PURPOSE_ASSIGNMENT, "user", NULL)) != 0)
 		return e;
+	if ((t = atlas_id_new(c, id, org->id)) == NULL)
+		return PC_E_NOMEM;
 	(void)fetch_fmt(path, sizeof(path), "/api/atlas/v2/orgs/%s/teams/%s/"
-	    "users", t.org, tid);
+	    "users", org->id, tid);
 	/* This operation has no includeCount (api-specs.md section 1.3). */
-	return atlas_list(a, path, ATLAS_V2025, 0, atlas_member_item, &t);
+	return atlas_list(c, path, ATLAS_V2025, 0, atlas_member_item, NULL, t,
+	    &t->ref);
 }
 
 int
-atlas_teams_sync(struct atlas *a, const char *org)
+atlas_teams_sync(struct conn *c, struct atlas_id *org)
 {
 	char	path[256];
 
-	(void)fetch_fmt(path, sizeof(path), "/api/atlas/v2/orgs/%s/teams", org);
-	return atlas_list(a, path, ATLAS_V2023, 1, atlas_team_item,
-	    (void *)(uintptr_t)org);
+	(void)fetch_fmt(path, sizeof(path), "/api/atlas/v2/orgs/%s/teams",
+	    org->id);
+	return atlas_list(c, path, ATLAS_V2023, 1, atlas_team_item, NULL, org,
+	    &org->ref);
 }

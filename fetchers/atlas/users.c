@@ -24,7 +24,7 @@ atlas_user_status(const char *st, struct emit_res *r)
 }
 
 static int
-atlas_user_grants(struct atlas *a, const struct pcj_doc *d, int u,
+atlas_user_grants(struct conn *c, const struct pcj_doc *d, int u,
     const char *org, const char *id)
 {
 	char	role[64];
@@ -37,7 +37,7 @@ atlas_user_grants(struct atlas *a, const struct pcj_doc *d, int u,
 		if (pcj_str(d, i, role, sizeof(role), NULL, PCJ_STR_ID) != 0 ||
 		    (slug = atlas_org_role_slug(role)) == NULL)
 			continue;
-		if ((e = emit_grant(a->f, "organization", org, slug, "user",
+		if ((e = emit_grant(c->f, "organization", org, slug, "user",
 		    id, 0)) != 0)
 			return e;
 	}
@@ -45,43 +45,51 @@ atlas_user_grants(struct atlas *a, const struct pcj_doc *d, int u,
 }
 
 static int
-atlas_user_item(struct atlas *a, const struct pcj_doc *d, int u, void *arg)
+atlas_user_item(struct conn *c, const struct pcj_doc *d, int u, void *arg)
 {
-	struct emit_res	r = { .rtype = "user", .ptype = "organization",
+	struct atlas_id	*org = arg;
+	struct emit_res	 r = { .rtype = "user", .ptype = "organization",
 			    .traits = REC_TRAIT_USER };
-	const char	*org = arg;
-	char		id[64], user[1024], first[256], last[256];
-	char		country[64], st[64], profile[2048];
-	int		e;
+	char		 id[64], user[1024], first[256], last[256];
+	char		 country[64], st[64];
+	const char	*emails[1];
+	int		 e;
 
-	if (!atlas_hexid(atlas_str(d, u, "id", id, sizeof(id))))
+	if (!atlas_hexid(conn_str(d, u, "id", id, sizeof(id))))
 		return 0;
-	(void)atlas_str(d, u, "username", user, sizeof(user));
-	(void)atlas_str(d, u, "firstName", first, sizeof(first));
-	(void)atlas_str(d, u, "lastName", last, sizeof(last));
-	(void)atlas_str(d, u, "country", country, sizeof(country));
-	(void)atlas_str(d, u, "orgMembershipStatus", st, sizeof(st));
-	(void)fetch_fmt(profile, sizeof(profile), "first_name=%s\nlast_name=%s\n"
-	    "email=%s\nlogin=%s\nuser_id=%s\ncountry=%s\n", first, last, user,
-	    user, id, country);
+	(void)conn_str(d, u, "username", user, sizeof(user));
+	(void)conn_str(d, u, "firstName", first, sizeof(first));
+	(void)conn_str(d, u, "lastName", last, sizeof(last));
+	(void)conn_str(d, u, "country", country, sizeof(country));
+	(void)conn_str(d, u, "orgMembershipStatus", st, sizeof(st));
+	const struct emit_kv prof[] = {
+		{ "first_name", first, 0 }, { "last_name", last, 0 },
+		{ "email", user, 0 }, { "login", user, 0 },
+		{ "user_id", id, 0 }, { "country", country, 0 },
+	};
+
 	r.id = id;
-	r.pid = org;
+	r.pid = org->id;
 	r.name = user[0] ? user : id;
 	r.login = user;
-	r.emails = user;
-	r.profile = profile;
+	emails[0] = user;
+	r.emails = emails;
+	r.nemails = user[0] != '\0';
+	r.profile = prof;
+	r.nprofile = sizeof(prof) / sizeof(prof[0]);
 	atlas_user_status(st, &r);
-	if ((e = emit_resource(a->f, &r)) != 0)
+	if ((e = emit_resource(c->f, &r)) != 0)
 		return e;
-	return atlas_user_grants(a, d, u, org, id);
+	return atlas_user_grants(c, d, u, org->id, id);
 }
 
 int
-atlas_users_sync(struct atlas *a, const char *org)
+atlas_users_sync(struct conn *c, struct atlas_id *org)
 {
 	char	path[256];
 
-	(void)fetch_fmt(path, sizeof(path), "/api/atlas/v2/orgs/%s/users", org);
-	return atlas_list(a, path, ATLAS_V2025, 1, atlas_user_item,
-	    (void *)(uintptr_t)org);
+	(void)fetch_fmt(path, sizeof(path), "/api/atlas/v2/orgs/%s/users",
+	    org->id);
+	return atlas_list(c, path, ATLAS_V2025, 1, atlas_user_item, NULL, org,
+	    &org->ref);
 }

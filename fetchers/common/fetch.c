@@ -10,6 +10,8 @@
 
 #include "fetch.h"
 #include "log.h"
+#include "pcj.h"
+#include "sbx.h"
 
 #ifdef PC_SAN
 /* The leak checker needs threads and ptrace: not in this sandbox. */
@@ -24,40 +26,17 @@ __asan_default_options(void)
 #define FD_BROKER	3
 #define FD_AGENT	4
 
-static int
-fetch_task_decode(struct task *t, const struct msg *m)
-{
-	const struct tlv_fields	*tf = &m->tf;
-	int			 e;
-
-	memset(t, 0, sizeof(*t));
-	if ((e = tlv_u32(tf, TAG_TASK_OP, &t->op)) != 0)
-		return e;
-	(void)!tlv_u32(tf, TAG_TASK_FLAGS, &t->flags);
-	if ((e = tlv_strdup(tf, TAG_TASK_APP, &t->app)) != 0 ||
-	    (e = tlv_strdup(tf, TAG_TASK_RTYPE, &t->rtype)) != 0 ||
-	    (e = tlv_strdup(tf, TAG_TASK_RID, &t->rid)) != 0 ||
-	    (e = tlv_strdup(tf, TAG_TASK_ENT, &t->ent)) != 0 ||
-	    (e = tlv_strdup(tf, TAG_TASK_PTYPE, &t->ptype)) != 0 ||
-	    (e = tlv_strdup(tf, TAG_TASK_PID, &t->pid)) != 0 ||
-	    (e = tlv_strdup(tf, TAG_TASK_GRANT, &t->grant)) != 0 ||
-	    (e = tlv_strdup(tf, TAG_TASK_LOGIN, &t->login)) != 0 ||
-	    (e = tlv_strdup(tf, TAG_TASK_EMAIL, &t->email)) != 0 ||
-	    (e = tlv_strdup(tf, TAG_TASK_PROFILE, &t->profile)) != 0 ||
-	    (e = tlv_strdup(tf, TAG_TASK_OPTS, &t->opts)) != 0 ||
-	    (e = tlv_strdup(tf, TAG_TASK_ACTION, &t->action)) != 0)
-		return e;
-	return 0;
-}
-
 static void
 fetch_done(struct fetch *f, int status)
 {
+	struct text_msg	t;
 	struct buf	b;
 
+	memset(&t, 0, sizeof(t));
+	t.num = (uint32_t)-status;
+	(void)snprintf(t.text, sizeof(t.text), "%s", f->result);
 	buf_init(&b, MSG_TEXT_MAX + 64, 0);
-	if (tlv_add_u32(&b, TAG_DONE_STATUS, (uint32_t)-status) == 0 &&
-	    tlv_add_str(&b, TAG_DONE_TEXT, f->result) == 0)
+	if (msg_text_encode(MSG_DONE, &t, &b) == 0)
 		(void)!chan_send_buf(&f->agent, MSG_DONE, 0, &b);
 	buf_clear(&b);
 }
@@ -69,147 +48,186 @@ fetch_main(int (*run)(struct fetch *))
 	struct msg		m;
 	int			e;
 
+	/* A fetcher's main() that forgot sbx_enter() must not go on. */
+	if (!sbx_entered())
+		return 69;
 	if (chan_init(&f.broker, FD_BROKER, P_FETCHER, P_BROKER,
 	    "broker") != 0 ||
 	    chan_init(&f.agent, FD_AGENT, P_FETCHER, P_AGENT, "agent") != 0)
 		return 70;
+	buf_init(&f.batch, TAGMAX_RECORDS_ITEMS, 0);
 	if ((e = chan_recv(&f.agent, &m)) != 0 || m.type != MSG_TASK)
 		return 71;
-	if ((e = fetch_task_decode(&f.task, &m)) != 0)
+	if ((e = msg_task_decode(&m, &f.task)) != 0)
 		return 72;
 	e = run(&f);
+	if (e == 0)
+		e = fetch_flush(&f);
 	if (e != 0 && f.result[0] == '\0')
 		fetch_result(&f, "%s", err_str(e));
 	fetch_done(&f, e);
 	return e == 0 ? 0 : 1;
 }
 
+/* Member key of the JSON object text, as a string, into dst. */
+static const char *
+fetch_json_member(const char *text, const char *key, char *dst, size_t dstsz)
+{
+	struct pcj_doc	 d;
+	const char	*v = NULL;
+
+	if (text[0] == '\0' || pcj_parse(&d, text, strlen(text), NULL) != 0)
+		return NULL;
+	if (pcj_str(&d, pcj_get(&d, pcj_root(&d), key), dst, dstsz, NULL,
+	    PCJ_STR_ID) == 0)
+		v = dst;
+	pcj_free(&d);
+	return v;
+}
+
 const char *
 fetch_opt(struct fetch *f, const char *key, char *dst, size_t dstsz)
 {
-	const char	*p = f->task.opts, *eol, *eq;
-	size_t		 klen = strlen(key), vlen;
+	return fetch_json_member(f->task.opts, key, dst, dstsz);
+}
 
-	for (; p != NULL && *p != '\0'; p = *eol ? eol + 1 : eol) {
-		eol = strchr(p, '\n');
-		if (eol == NULL)
-			eol = p + strlen(p);
-		eq = memchr(p, '=', (size_t)(eol - p));
-		if (eq == NULL || (size_t)(eq - p) != klen ||
-		    memcmp(p, key, klen) != 0)
-			continue;
-		vlen = (size_t)(eol - eq - 1);
-		if (vlen >= dstsz)
-			return NULL;
-		memcpy(dst, eq + 1, vlen);
-		dst[vlen] = '\0';
-		return dst;
-	}
-	return NULL;
+const char *
+fetch_arg(struct fetch *f, const char *key, char *dst, size_t dstsz)
+{
+	return fetch_json_member(f->task.args, key, dst, dstsz);
+}
+
+int
+fetch_submit(struct fetch *f, const struct fetch_req *req, uint32_t *id)
+{
+	static struct http_req_msg	m;
+	struct buf			b;
+	int				e;
+
+	if ((e = fetch_req_fill(&m, req)) != 0)
+		return e;
+	*id = ++f->next_id;
+	buf_init(&b, MSG_REQ_MAX + MSG_PAYLOAD_MAX, 0);
+	if ((e = msg_http_req_encode(&m, &b)) == 0)
+		e = chan_send_buf(&f->broker, MSG_HTTP_REQ, *id, &b);
+	buf_clear(&b);
+	if (e == 0)
+		f->inflight++;
+	return e;
 }
 
 static int
-fetch_req_encode(struct buf *b, const struct fetch_req *req)
+fetch_resp_take(struct fetch_resp *r, const struct msg *m)
 {
-	int	e;
+	static struct http_resp_msg	h;
+	int				e;
 
-	if ((e = tlv_add_str(b, TAG_HTTP_REQ_METHOD, req->method)) != 0 ||
-	    (e = tlv_add_str(b, TAG_HTTP_REQ_PATH, req->path)) != 0)
+	memset(&h, 0, sizeof(h));
+	if ((e = msg_http_resp_decode(m, &h)) != 0)
 		return e;
-	if (req->accept != NULL &&
-	    (e = tlv_add_str(b, TAG_HTTP_REQ_ACCEPT, req->accept)) != 0)
-		return e;
-	if (req->ctype != NULL &&
-	    (e = tlv_add_str(b, TAG_HTTP_REQ_CTYPE, req->ctype)) != 0)
-		return e;
-	if (req->body != NULL &&
-	    (e = tlv_add_bytes(b, TAG_HTTP_REQ_BODY, req->body, req->len)) != 0)
-		return e;
-	if (req->slot != NULL &&
-	    (e = tlv_add_str(b, TAG_HTTP_REQ_SLOT, req->slot)) != 0)
-		return e;
-	if (req->target != NULL &&
-	    (e = tlv_add_str(b, TAG_HTTP_REQ_TARGET, req->target)) != 0)
-		return e;
-	if (req->operation != NULL &&
-	    (e = tlv_add_str(b, TAG_HTTP_REQ_OPERATION, req->operation)) != 0)
-		return e;
-	return 0;
-}
-
-static int
-fetch_resp_decode(struct fetch_resp *r, const struct msg *m)
-{
-	const uint8_t	*body;
-	size_t		 len;
-	int		 e;
-
-	if ((e = tlv_u32(&m->tf, TAG_HTTP_RESP_STATUS, &r->status)) != 0)
-		return e;
-	(void)!tlv_str(&m->tf, TAG_HTTP_RESP_CTYPE, r->ctype, sizeof(r->ctype));
-	(void)!tlv_str(&m->tf, TAG_HTTP_RESP_RETRY, r->retry, sizeof(r->retry));
-	(void)!tlv_str(&m->tf, TAG_HTTP_RESP_LINK, r->link, sizeof(r->link));
-	(void)!tlv_str(&m->tf, TAG_HTTP_RESP_RATELIMIT, r->ratelimit,
-	    sizeof(r->ratelimit));
-	(void)!tlv_str(&m->tf, TAG_HTTP_RESP_REQID, r->reqid, sizeof(r->reqid));
+	r->status = h.status;
+	memcpy(r->ctype, h.ctype, sizeof(r->ctype));
+	memcpy(r->retry, h.retry, sizeof(r->retry));
+	memcpy(r->link, h.link, sizeof(r->link));
+	memcpy(r->ratelimit, h.ratelimit, sizeof(r->ratelimit));
+	memcpy(r->reqid, h.reqid, sizeof(r->reqid));
 	buf_reset(&r->body);
-	body = tlv_bytes(&m->tf, TAG_HTTP_RESP_BODY, &len);
-	return buf_add(&r->body, body != NULL ? body : (const uint8_t *)"",
-	    len);
+	return buf_add(&r->body, h.body, h.len);
+}
+
+int
+fetch_wait(struct fetch *f, uint32_t *id, struct fetch_resp *resp)
+{
+	struct text_msg	t;
+	struct msg	m;
+	int		e;
+
+	resp->err[0] = '\0';
+	*id = 0;
+	if (f->inflight == 0)
+		return PC_E_STATE;
+	if ((e = chan_recv(&f->broker, &m)) != 0)
+		return e;
+	if (m.id == 0 || m.id > f->next_id)
+		return PC_E_STATE;	/* an answer to nothing we asked */
+	*id = m.id;
+	f->inflight--;
+	if (m.type == MSG_ERR) {
+		memset(&t, 0, sizeof(t));
+		if (msg_text_decode(&m, &t) != 0)
+			return PC_E_REMOTE;
+		(void)snprintf(resp->err, sizeof(resp->err), "%s", t.text);
+		/* The broker's own reason when it is one we know. */
+		return t.num > 0 && t.num < (uint32_t)-PC_E_LAST ?
+		    -(int)t.num : PC_E_REMOTE;
+	}
+	if (m.type != MSG_HTTP_RESP)
+		return PC_E_STATE;
+	return fetch_resp_take(resp, &m);
 }
 
 int
 fetch_http(struct fetch *f, const struct fetch_req *req,
     struct fetch_resp *resp)
 {
-	struct buf	b;
-	struct msg	m;
-	uint32_t	id = ++f->next_id;
+	uint32_t	id, got;
 	int		e;
 
-	buf_init(&b, MSG_REQ_MAX + MSG_PAYLOAD_MAX, 0);
-	if ((e = fetch_req_encode(&b, req)) == 0)
-		e = chan_send_buf(&f->broker, MSG_HTTP_REQ, id, &b);
-	buf_clear(&b);
-	if (e != 0)
-		return e;
-	resp->err[0] = '\0';
-	if ((e = chan_recv(&f->broker, &m)) != 0)
-		return e;
-	if (m.type == MSG_ERR) {
-		uint32_t code = 0;
-
-		(void)!tlv_str(&m.tf, TAG_ERR_TEXT, resp->err,
-		    sizeof(resp->err));
-		(void)!tlv_u32(&m.tf, TAG_ERR_CODE, &code);
-		/* The broker's own reason when it is one we know. */
-		return code > 0 && code < (uint32_t)-PC_E_LAST ? -(int)code :
-		    PC_E_REMOTE;
-	}
-	if (m.type != MSG_HTTP_RESP || m.id != id)
+	if (f->inflight != 0)
 		return PC_E_STATE;
-	return fetch_resp_decode(resp, &m);
+	if ((e = fetch_submit(f, req, &id)) != 0)
+		return e;
+	e = fetch_wait(f, &got, resp);
+	return e == 0 && got != id ? PC_E_STATE : e;
+}
+
+int
+fetch_flush(struct fetch *f)
+{
+	struct buf	b;
+	int		e;
+
+	if (f->batch.err != 0)
+		return f->batch.err;
+	if (f->batch.len == 0)
+		return 0;
+	buf_init(&b, MSG_RECORDS_MAX, 0);
+	if ((e = msg_records_encode(&f->batch, &b)) == 0)
+		e = chan_send_buf(&f->agent, MSG_RECORDS, 0, &b);
+	buf_clear(&b);
+	buf_reset(&f->batch);
+	return e;
 }
 
 int
 fetch_record(struct fetch *f, struct buf *payload)
 {
-	return chan_send_buf(&f->agent, MSG_RECORD, 0, payload);
+	int	e;
+
+	/* Many per datagram: one frame carries a batch, not one record. */
+	if (f->batch.len > 0 && f->batch.len + payload->len + 4 >
+	    MSG_BATCH_FILL && (e = fetch_flush(f)) != 0)
+		return e;
+	if ((e = msg_records_add(&f->batch, payload)) != 0)
+		return e;
+	f->records++;
+	return 0;
 }
 
 void
 fetch_log(struct fetch *f, int level, const char *fmt, ...)
 {
+	struct text_msg	t;
 	struct buf	b;
-	char		text[MSG_TEXT_MAX];
 	va_list		ap;
 
+	memset(&t, 0, sizeof(t));
+	t.num = (uint32_t)level;
 	va_start(ap, fmt);
-	(void)vsnprintf(text, sizeof(text), fmt, ap);
+	(void)vsnprintf(t.text, sizeof(t.text), fmt, ap);
 	va_end(ap);
 	buf_init(&b, MSG_TEXT_MAX + 64, 0);
-	if (tlv_add_u32(&b, TAG_LOG_LEVEL, (uint32_t)level) == 0 &&
-	    tlv_add_str(&b, TAG_LOG_TEXT, text) == 0)
+	if (msg_text_encode(MSG_LOG, &t, &b) == 0)
 		(void)!chan_send_buf(&f->agent, MSG_LOG, 0, &b);
 	buf_clear(&b);
 }

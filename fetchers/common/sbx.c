@@ -16,6 +16,8 @@
 #error "SBX_DEBUG traps instead of killing: debug builds only"
 #endif
 
+static int	sbx_done;
+
 /* Die without libc's help: stdio may already be refused. */
 static void
 sbx_die(const char *step)
@@ -89,6 +91,13 @@ sbx_enter(void)
 	if (seccomp_load(ctx) != 0)
 		sbx_die("seccomp_load");
 	seccomp_release(ctx);
+	sbx_done = 1;
+}
+
+int
+sbx_entered(void)
+{
+	return sbx_done;
 }
 
 int

@@ -27,6 +27,9 @@ extern const unsigned		sbx_fetcher_nrules;
  */
 void	sbx_enter(void);
 
+/* 1 once sbx_enter() has loaded the filter in this process. */
+int	sbx_entered(void);
+
 /* Write the filter sbx_enter() would load, as libseccomp PFC, to fd. */
 int	sbx_export(int fd);
 

@@ -1,0 +1,68 @@
+/*
+ * The state an Atlas sync step is started with: an org or a project,
+ * reference-counted as the connector's own steps make them.
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "atlas_stub.h"
+
+static struct atlas_id		*stub_org;
+static struct atlas_proj	*stub_proj;
+
+struct atlas_id *
+atlas_stub_org(struct conn *c)
+{
+	if ((stub_org = atlas_id_new(c, ATLAS_STUB_ORG, ATLAS_STUB_ORG)) ==
+	    NULL)
+		abort();
+	conn_ref_hold(&stub_org->ref);
+	return stub_org;
+}
+
+static void
+atlas_stub_proj_free(void *obj)
+{
+	struct atlas_proj	*p = obj;
+
+	free(p->r);
+	free(p);
+}
+
+struct atlas_proj *
+atlas_stub_proj(struct conn *c, int named)
+{
+	struct atlas_proj	*p;
+
+	(void)c;
+	if ((p = calloc(1, sizeof(*p))) == NULL)
+		abort();
+	(void)snprintf(p->gid, sizeof(p->gid), "%s", ATLAS_STUB_GROUP);
+	(void)snprintf(p->org, sizeof(p->org), "%s", ATLAS_STUB_ORG);
+	p->ref.release = atlas_stub_proj_free;
+	p->ref.obj = p;
+	if (named) {
+		if ((p->r = calloc(1, sizeof(*p->r))) == NULL)
+			abort();
+		(void)snprintf(p->r->user, sizeof(p->r->user), "%s/admin/app",
+		    ATLAS_STUB_GROUP);
+		(void)snprintf(p->r->db, sizeof(p->r->db), "sales");
+		(void)snprintf(p->r->role, sizeof(p->r->role), "readWrite");
+		p->n = 1;
+	}
+	conn_ref_hold(&p->ref);
+	stub_proj = p;
+	return p;
+}
+
+void
+atlas_stub_release(void)
+{
+	if (stub_org != NULL)
+		conn_ref_drop(&stub_org->ref);
+	if (stub_proj != NULL)
+		conn_ref_drop(&stub_proj->ref);
+	stub_org = NULL;
+	stub_proj = NULL;
+}
