@@ -182,7 +182,7 @@ mockpost config '{"inject_429": 4, "retry_after": 0}'
 atlas rl --file "$TMP/rl.c1z"
 t_eq "sync through 429s succeeds" "$(cat "$TMP/rl.rc")" 0
 t_check "429s were injected" test "$(mockget stats | python3 -c 'import json,sys;print(json.load(sys.stdin)["rate_limited"])')" -gt 2
-mockpost config '{"inject_429": 0, "nonce_max_uses": 3}'
+mockpost config '{"inject_429": 0, "nonce_max_uses": 1}'
 atlas stale --file "$TMP/stale.c1z"
 t_eq "every nonce stale: still succeeds" "$(cat "$TMP/stale.rc")" 0
 t_check "stale nonces were re-challenged" test "$(mockget stats | python3 -c 'import json,sys;print(json.load(sys.stdin)["stale"])')" -gt 3
@@ -197,7 +197,10 @@ for algo in MD5 SHA-256; do
 	t_check "$algo: requests on the wire <= 1.05 x API calls" python3 -c '
 import json, sys
 s = json.load(open(sys.argv[1]))
-assert s["requests"] <= 1.05 * s["api_requests"], s
+# One challenge per connection in use at once (max-in-flight 8): each
+# keeps its own nonce, so nc only grows on the wire for each nonce.
+assert s["requests"] <= 1.05 * s["api_requests"] + 8, s
+assert s["challenges"] <= 8 + 0.05 * s["api_requests"], s
 assert s["api_requests"] > 100, s
 ' "$TMP/st"
 	atlas_stop

@@ -1,9 +1,10 @@
 #!/bin/sh
 # vault = vault:URL: a generated secret goes to a KV v2 mount (mock that
 # checks X-Vault-Token and keeps versions) through the broker, under the
-# pseudo-app "vault"'s IP allowlist and egress rules. When Vault refuses
-# or cannot be reached, the secret is sealed to the spool instead and
-# the run fails loudly, naming the account.
+# pseudo-app "vault"'s IP allowlist and egress rules. It is written
+# there first (state pending) and only then is the create sent; the
+# answer then marks it created (a second version). When Vault refuses
+# or cannot be reached, the create is refused before anything is sent.
 . "$(dirname "$0")/../lib/common.sh"
 t_ca
 touch "$TMP/posts"
@@ -73,24 +74,32 @@ run ok "$TMP/ok.conf"
 t_eq "create with KV: exit 0" "$(cat "$TMP/ok.rc")" 0
 PW=$(lastpw)
 t_grep "says where: mount, path, version" \
-	'^sbxtest: secret of "carol@example.com" sealed to vault:secret/portcullis/sbxtest/carol%40example\.com version 1$' \
+	'^sbxtest: secret of "carol@example.com" sealed to vault:secret/portcullis/sbxtest/carol%40example\.com version 2$' \
 	"$TMP/ok.out"
 kv carol%40example.com > "$TMP/kv1.json"
-t_check "Vault holds the record with the password" python3 -c '
+t_check "Vault holds the record with the password, marked created" python3 -c '
 import json, sys
 d = json.load(open(sys.argv[1]))["data"]
 r = d["data"]
 assert r["secret"] == sys.argv[2] and r["login"] == "carol@example.com"
-assert r["app"] == "sbxtest" and d["metadata"]["version"] == 1
+assert r["app"] == "sbxtest" and d["metadata"]["version"] == 2
+assert r["state"] == "created" and r["status"] == "201"
 ' "$TMP/kv1.json" "$PW"
+t_check "the write-ahead record came first (version 1, pending)" python3 -c '
+import json, sys
+rows = [json.loads(l) for l in open(sys.argv[1])]
+assert rows[0]["version"] == 1 and rows[0]["data"]["state"] == "pending"
+assert rows[0]["data"]["secret"] == sys.argv[2]
+assert rows[1]["version"] == 2 and rows[1]["data"]["state"] == "created"
+' "$TMP/vault.log" "$PW"
 t_eq "nothing in the spool" "$(ls -A "$TMP/spool" | wc -l)" 0
 run ok2 "$TMP/ok.conf"
 PW2=$(lastpw)
 kv carol%40example.com > "$TMP/kv2.json"
-t_check "second create: version 2 with the new password" python3 -c '
+t_check "second create: version 4 with the new password" python3 -c '
 import json, sys
 d = json.load(open(sys.argv[1]))["data"]
-assert d["metadata"]["version"] == 2 and d["data"]["secret"] == sys.argv[2]
+assert d["metadata"]["version"] == 4 and d["data"]["secret"] == sys.argv[2]
 ' "$TMP/kv2.json" "$PW2"
 for f in "$TMP/ok.out" "$TMP/ok.err" "$TMP/audit.log"; do
 	t_nogrep "token not in $(basename "$f")" "$TOKEN" "$f"
@@ -99,22 +108,18 @@ done
 t_grep "audit: seal line" 'op=seal .*target=carol@example.com .*result=sealed' \
 	"$TMP/audit.log"
 
-# Wrong token: Vault says 403; the spool keeps it; the run fails loudly.
+# Wrong token: Vault says 403 to the write-ahead record, so the create is
+# refused before anything is sent: no account exists without its secret.
 printf 'not-the-token\n' > "$TMP/bad"
 conf "$TMP/bad.conf" "$URL" "$TMP/bad" "$TMP/allow.cidr"
+before=$(grep -c . "$TMP/posts")
 run bad "$TMP/bad.conf"
-PW3=$(lastpw)
 t_eq "Vault refuses: exit 1" "$(cat "$TMP/bad.rc")" 1
-t_grep "Vault refuses: names the account and the fallback" \
-	'account "carol@example.com" was created; its secret could not be stored in Vault and was sealed to .*/spool/sbxtest-carol@example.com-' \
+t_grep "Vault refuses: the create is refused first" \
+	'refused before anything was sent: the secret could not be stored first' \
 	"$TMP/bad.err"
 t_grep "Vault refuses: the reason" 'HTTP 403' "$TMP/bad.err"
-F=$(ls "$TMP"/spool/*.jwe 2>/dev/null | head -n 1)
-t_eq "fallback file opens to the password" \
-	"$("$PORTCULLIS" vault open "$F" --key "$TMP/op.jwk" |
-	python3 -c 'import json,sys; print(json.load(sys.stdin)["secret"])')" \
-	"$PW3"
-t_nogrep "fallback: password never printed" "$PW3" "$TMP/bad.err"
+t_eq "Vault refuses: the app got nothing" "$(grep -c . "$TMP/posts")" "$before"
 
 # Vault's address not in its allowlist (the shipped one lists nothing).
 conf "$TMP/ip.conf" "$URL" "$TMP/token" "$TOP/policy/allow/vault.cidr"
@@ -122,13 +127,17 @@ run ip "$TMP/ip.conf"
 t_eq "Vault address not allowed: exit 1" "$(cat "$TMP/ip.rc")" 1
 t_grep "Vault address not allowed: says so" \
 	'127.0.0.1 is not in the IP allowlist' "$TMP/ip.err"
-t_eq "two fallback files" "$(ls "$TMP"/spool/*.jwe | wc -l)" 2
+t_eq "Vault address not allowed: the app got nothing" \
+	"$(grep -c . "$TMP/posts")" "$before"
+t_eq "nothing fell back to the spool" "$(ls -A "$TMP/spool" | wc -l)" 0
 
-# Unknown mount: Vault's 404, fallback again.
+# Unknown mount: Vault's 404, refused the same way.
 conf "$TMP/mnt.conf" "vault:https://127.0.0.1:$VPORT/nomount/x" "$TMP/token" \
 	"$TMP/allow.cidr"
 run mnt "$TMP/mnt.conf"
 t_grep "unknown mount: HTTP 404" 'HTTP 404' "$TMP/mnt.err"
+t_eq "unknown mount: the app got nothing" "$(grep -c . "$TMP/posts")" \
+	"$before"
 
 # Config errors.
 conf "$TMP/http.conf" "vault:http://127.0.0.1:$VPORT/secret" "$TMP/token" \
@@ -145,6 +154,6 @@ conf "$TMP/notok.conf" "$URL" "$TMP/missing-token" "$TMP/allow.cidr"
 run notok "$TMP/notok.conf"
 t_check "no token file: fails" test "$(cat "$TMP/notok.rc")" != 0
 t_eq "no token file: nothing was created" "$(grep -c . "$TMP/posts")" "$before"
-t_grep "no token file: says so" 'vault: cannot start without its token' \
+t_grep "no token file: says so" 'vault: cannot start without its vault-token' \
 	"$TMP/notok.err"
 t_done

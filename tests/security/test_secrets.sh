@@ -138,12 +138,18 @@ conf "$TMP/short.conf" "body = $BODY" "slot = pw:default" "secret-length = 8"
 run short "$TMP/short.conf"
 t_eq "secret-length = 8: usage error" "$(cat "$TMP/short.rc")" 2
 
-# A failed create seals nothing and still scrubs the answer.
+# A failed create: its write-ahead record is marked failed (the account
+# never existed), and the answer is still scrubbed.
 conf "$TMP/fail.conf" "body = $BODY" "slot = pw:default" "path = /fail"
 n0=$(ls "$TMP"/spool/*.jwe | wc -l)
 run fail "$TMP/fail.conf"
 PW4=$(lastpw)
-t_eq "HTTP 400: nothing sealed" "$(ls "$TMP"/spool/*.jwe | wc -l)" "$n0"
+t_eq "HTTP 400: its record is kept" "$(ls "$TMP"/spool/*.jwe | wc -l)" \
+	"$((n0 + 1))"
+F4=$(ls -t "$TMP"/spool/*.jwe | head -n 1)
+t_eq "HTTP 400: the record says failed" "$("$PORTCULLIS" vault open "$F4" \
+	--key "$TMP/op.jwk" | python3 -c 'import json,sys; r=json.load(sys.stdin)
+print(r["state"], r["status"])')" "failed 400"
 t_nogrep "HTTP 400: password not echoed to the fetcher" "$PW4" "$TMP/fail.err"
 t_nogrep "HTTP 400: password not in the output" "$PW4" "$TMP/fail.out"
 
@@ -192,21 +198,21 @@ run nospool "$TMP/nospool.conf"
 t_grep "no spool: refused" 'spool .* cannot be opened' "$TMP/nospool.err"
 t_eq "no key / no spool: nothing sent" "$(posts)" "$before"
 
-# The spool refuses the file after the account exists: the run fails
-# loudly, naming the account, and prints no secret.
+# A spool the broker cannot write: the secret is sealed write-ahead, so
+# the create is refused before anything is sent (nothing is ever lost).
+before=$(posts)
 chmod 0500 "$TMP/spool"
 run lost "$TMP/ok.conf"
-PW6=$(lastpw)
 chmod 0700 "$TMP/spool"
-t_eq "seal failed after create: exit 1" "$(cat "$TMP/lost.rc")" 1
-t_grep "seal failed after create: names the account" \
-	'account "bob" was created but its secret was NOT stored' "$TMP/lost.err"
-t_grep "seal failed after create: audited" 'op=seal .*target=bob .*result=LOST' \
+t_eq "unwritable spool: exit 1" "$(cat "$TMP/lost.rc")" 1
+t_grep "unwritable spool: refused before anything was sent" \
+	'refused before anything was sent: the secret could not be stored first' \
+	"$TMP/lost.err"
+t_eq "unwritable spool: the server got nothing" "$(posts)" "$before"
+t_grep "unwritable spool: the refusal is audited" \
+	'op=create_account .*target=bob .*result=the_secret_could_not_be_stored' \
 	"$TMP/audit.log"
-t_nogrep "seal failed after create: secret not printed" "$PW6" "$TMP/lost.err"
-t_nogrep "seal failed after create: secret not in the output" "$PW6" \
-	"$TMP/lost.out"
-before=$(posts)
+t_nogrep "unwritable spool: no LOST anywhere" 'LOST' "$TMP/audit.log"
 
 # Dry run: the body with its placeholder, nothing generated or sent.
 run dry "$TMP/ok.conf" --dry-run

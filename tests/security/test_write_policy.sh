@@ -43,7 +43,16 @@ t_eq "approved write: exit 0" "$(cat "$TMP/ok.rc")" 0
 t_grep "approved write: sent" 'sbxtest: HTTP 201' "$TMP/ok.out"
 t_eq "approved write reached the server" "$(t_count m)" 1
 
-t_eq "one audit line per write" "$(wc -l < "$TMP/audit.log")" 6
+# Five refused or printed writes, and the sent one twice: "sending" is on
+# disk before the request leaves, "sent" records what came back.
+t_eq "one audit line per refused write, two per sent one" \
+	"$(wc -l < "$TMP/audit.log")" 7
+t_grep "audit: the write is recorded before it is sent" \
+	'op=create_account .*target=user:bob .*result=sending status=0' \
+	"$TMP/audit.log"
+t_check "audit: sending comes before sent" sh -c "grep -n 'result=sending' \
+	'$TMP/audit.log' | cut -d: -f1 | head -n 1 | xargs -I{} sh -c \
+	'test {} -lt \$(grep -n result=sent\  \"$TMP/audit.log\" | cut -d: -f1)'"
 t_grep "audit: refusal recorded" 'result=read-only_mode_refuses_every_write' \
 	"$TMP/audit.log"
 t_grep "audit: dry run recorded" 'method=POST path=/data/x .*result=dry-run' \
@@ -59,6 +68,8 @@ run json2 --provisioning --read-only
 t_check "JSON lines parse" python3 -c '
 import json, sys
 rows = [json.loads(l) for l in open(sys.argv[1])]
-assert len(rows) == 2 and rows[0]["status"] == 201 and rows[1]["result"].startswith("read-only")
+assert len(rows) == 3, len(rows)
+assert rows[0]["result"] == "sending" and rows[1]["status"] == 201
+assert rows[1]["peer"] == "127.0.0.1" and rows[2]["result"].startswith("read-only")
 ' "$TMP/audit.json"
 t_done

@@ -13,63 +13,99 @@ static const char rules[] =
     "POST   $base /api/v2/orgs/*/users/*:addRole\n"
     "DELETE $base /api/v2/groups/*/databaseUsers/*/*\n"
     "GET    other.example.com /static/**\n"
-    "POST   $base /api/oauth/token\n";
+    "POST   $base /api/oauth/token\n"
+    "POST   $scim /scim/directory/*/Users scim\n"
+    "GET    $base /both api,other\n"
+    "POST   $base /broker/token -\n";
 
 static const struct {
 	const char	*name, *method, *host, *path;
 	int		 want;
+	const char	*cred, *token;	/* NULL: the primary on $base */
 } rows[] = {
-	{ "allows a listed path", "GET", "h", "/api/v2/orgs", 0 },
+	{ "allows a listed path", "GET", "h", "/api/v2/orgs", 0, NULL, NULL },
 	{ "allows a query string", "GET", "h",
-	    "/api/v2/orgs/1/users?pageNum=1&itemsPerPage=500", 0 },
-	{ "* matches one segment", "GET", "h", "/api/v2/orgs/abc/users", 0 },
+	    "/api/v2/orgs/1/users?pageNum=1&itemsPerPage=500", 0, NULL, NULL },
+	{ "* matches one segment", "GET", "h", "/api/v2/orgs/abc/users", 0, NULL, NULL },
 	{ "* does not match two segments", "GET", "h",
-	    "/api/v2/orgs/a/b/users", PC_E_POLICY },
+	    "/api/v2/orgs/a/b/users", PC_E_POLICY, NULL, NULL },
 	{ "* does not match an empty segment", "GET", "h",
-	    "/api/v2/orgs//users", PC_E_POLICY },
-	{ "method must match", "DELETE", "h", "/api/v2/orgs", PC_E_POLICY },
+	    "/api/v2/orgs//users", PC_E_POLICY, NULL, NULL },
+	{ "method must match", "DELETE", "h", "/api/v2/orgs", PC_E_POLICY, NULL, NULL },
 	{ "refuses a path outside the rules", "GET", "h", "/admin",
-	    PC_E_POLICY },
-	{ "refuses a prefix of a rule", "GET", "h", "/api/v2", PC_E_POLICY },
+	    PC_E_POLICY, NULL, NULL },
+	{ "refuses a prefix of a rule", "GET", "h", "/api/v2", PC_E_POLICY, NULL, NULL },
 	{ "refuses a longer path than the rule", "GET", "h",
-	    "/api/v2/orgs/x", PC_E_POLICY },
+	    "/api/v2/orgs/x", PC_E_POLICY, NULL, NULL },
 	{ "*SUFFIX matches a segment ending in it", "POST", "h",
-	    "/api/v2/orgs/o/users/u:addRole", 0 },
+	    "/api/v2/orgs/o/users/u:addRole", 0, NULL, NULL },
 	{ "*SUFFIX needs something before it", "POST", "h",
-	    "/api/v2/orgs/o/users/:addRole", PC_E_POLICY },
+	    "/api/v2/orgs/o/users/:addRole", PC_E_POLICY, NULL, NULL },
 	{ "*SUFFIX refuses another suffix", "POST", "h",
-	    "/api/v2/orgs/o/users/u:removeRole", PC_E_POLICY },
+	    "/api/v2/orgs/o/users/u:removeRole", PC_E_POLICY, NULL, NULL },
 	{ "allows %2F inside a segment", "DELETE", "h",
-	    "/api/v2/groups/g/databaseUsers/%24external/arn%3Aaws%2Frole", 0 },
-	{ "refuses ..", "GET", "h", "/api/v2/orgs/../users", PC_E_POLICY },
-	{ "refuses .", "GET", "h", "/api/v2/./orgs", PC_E_POLICY },
+	    "/api/v2/groups/g/databaseUsers/%24external/arn%3Aaws%2Frole", 0, NULL, NULL },
+	{ "refuses ..", "GET", "h", "/api/v2/orgs/../users", PC_E_POLICY, NULL, NULL },
+	{ "refuses .", "GET", "h", "/api/v2/./orgs", PC_E_POLICY, NULL, NULL },
 	{ "refuses %2e%2e", "GET", "h", "/api/v2/orgs/%2e%2e/users",
-	    PC_E_POLICY },
+	    PC_E_POLICY, NULL, NULL },
 	{ "refuses %2E.", "GET", "h", "/api/v2/orgs/%2E./users",
-	    PC_E_POLICY },
-	{ "refuses //", "GET", "h", "//api/v2/orgs", PC_E_POLICY },
-	{ "refuses a backslash", "GET", "h", "/api/v2\\orgs", PC_E_POLICY },
-	{ "refuses a fragment", "GET", "h", "/api/v2/orgs#x", PC_E_POLICY },
-	{ "refuses a space", "GET", "h", "/api/v2/orgs x", PC_E_POLICY },
+	    PC_E_POLICY, NULL, NULL },
+	{ "refuses //", "GET", "h", "//api/v2/orgs", PC_E_POLICY, NULL, NULL },
+	{ "refuses a backslash", "GET", "h", "/api/v2\\orgs", PC_E_POLICY, NULL, NULL },
+	{ "refuses a fragment", "GET", "h", "/api/v2/orgs#x", PC_E_POLICY, NULL, NULL },
+	{ "refuses a space", "GET", "h", "/api/v2/orgs x", PC_E_POLICY, NULL, NULL },
 	{ "refuses a bad escape", "GET", "h", "/api/v2/orgs/%zz/users",
-	    PC_E_POLICY },
+	    PC_E_POLICY, NULL, NULL },
 	{ "refuses an encoded NUL", "GET", "h", "/api/v2/orgs/a%00/users",
-	    PC_E_POLICY },
+	    PC_E_POLICY, NULL, NULL },
 	{ "refuses a non-ASCII byte", "GET", "h", "/api/v2/orgs/\xc3\xa9/users",
-	    PC_E_POLICY },
-	{ "refuses a relative path", "GET", "h", "api/v2/orgs", PC_E_POLICY },
+	    PC_E_POLICY, NULL, NULL },
+	{ "refuses a relative path", "GET", "h", "api/v2/orgs", PC_E_POLICY, NULL, NULL },
 	{ "refuses a bad byte in the query", "GET", "h",
-	    "/api/v2/orgs?a=b c", PC_E_POLICY },
+	    "/api/v2/orgs?a=b c", PC_E_POLICY, NULL, NULL },
 	{ "refuses a bad escape in the query", "GET", "h", "/api/v2/orgs?a=%",
-	    PC_E_POLICY },
-	{ "literal host must match", "GET", "h", "/static/a.js", PC_E_POLICY },
+	    PC_E_POLICY, NULL, NULL },
+	{ "literal host must match", "GET", "h", "/static/a.js", PC_E_POLICY, NULL, NULL },
 	{ "literal host matches case-insensitively", "GET",
-	    "Other.Example.com", "/static/a/b.js", 0 },
+	    "Other.Example.com", "/static/a/b.js", 0, NULL, NULL },
 	{ "** matches the rest", "GET", "other.example.com", "/static/x/y/z",
-	    0 },
+	    0, NULL, NULL },
 	{ "** matches nothing more", "GET", "other.example.com", "/static",
-	    0 },
+	    0, NULL, NULL },
+	{ "a credential on its own rule", "POST", "s",
+	    "/scim/directory/d1/Users", 0, "scim", "$scim" },
+	{ "the primary credential refused on another's rule", "POST", "s",
+	    "/scim/directory/d1/Users", PC_E_POLICY, "api", "$scim" },
+	{ "another credential refused on the primary's rule", "GET", "h",
+	    "/api/v2/orgs", PC_E_POLICY, "scim", "$base" },
+	{ "a rule's host token is its credential's host", "POST", "h",
+	    "/scim/directory/d1/Users", PC_E_POLICY, "scim", "$base" },
+	{ "a list of credentials: the first", "GET", "h", "/both", 0, NULL, NULL },
+	{ "a list of credentials: the second", "GET", "h", "/both", 0,
+	    "other", "$base" },
+	{ "a list of credentials: not a third", "GET", "h", "/both",
+	    PC_E_POLICY, "scim", "$base" },
+	{ "- is the broker's own call only", "POST", "h", "/broker/token",
+	    PC_E_POLICY, NULL, NULL },
+	{ "- matches the broker's own call", "POST", "h", "/broker/token", 0,
+	    "-", "$base" },
 };
+
+static int
+check(const struct egress_rules *r, size_t i)
+{
+	struct egress_req	q;
+
+	memset(&q, 0, sizeof(q));
+	q.method = rows[i].method;
+	q.host = rows[i].host;
+	q.cred = rows[i].cred != NULL ? rows[i].cred : "api";
+	q.host_token = rows[i].token != NULL ? rows[i].token : "$base";
+	q.primary = rows[i].cred == NULL;
+	q.path = rows[i].path;
+	return egress_check(r, &q, NULL);
+}
 
 static const struct {
 	const char	*name, *text, *err;
@@ -77,7 +113,15 @@ static const struct {
 	{ "unknown method named with file:line", "GET $base /a\nPATCHX $base "
 	    "/x\n", "e.rules:2: unknown method \"PATCHX\"" },
 	{ "three fields required", "GET /a\n",
-	    "e.rules:1: expected \"METHOD HOST PATH\"" },
+	    "e.rules:1: expected \"METHOD HOST PATH [CREDENTIALS]\"" },
+	{ "at most four fields", "GET $base /a api b\n",
+	    "e.rules:1: expected \"METHOD HOST PATH [CREDENTIALS]\"" },
+	{ "credentials are names", "GET $base /a Api\n",
+	    "e.rules:1: credentials \"Api\" are not a comma-separated list "
+	    "of names, or -" },
+	{ "no empty credential in a list", "GET $base /a api,,b\n",
+	    "e.rules:1: credentials \"api,,b\" are not a comma-separated list "
+	    "of names, or -" },
 	{ "path must be absolute", "GET $base a\n",
 	    "e.rules:1: path \"a\": must start with /" },
 	{ "** only last", "GET $base /**/x\n",
@@ -98,13 +142,11 @@ main(void)
 	t_init("test_egress");
 	t_int("parses the rules", egress_rules_parse(&r, rules,
 	    sizeof(rules) - 1, "t.rules", err, sizeof(err)), 0);
-	t_int("seven rules", (long long)r.n, 7);
+	t_int("ten rules", (long long)r.n, 10);
 	for (i = 0; i < sizeof(rows) / sizeof(rows[0]); i++)
-		t_int(rows[i].name, egress_check(&r, rows[i].method,
-		    rows[i].host, rows[i].path), rows[i].want);
+		t_int(rows[i].name, check(&r, i), rows[i].want);
+	t_int("NULL rules fail closed", check(NULL, 0), PC_E_POLICY);
 	egress_rules_clear(&r);
-	t_int("NULL rules fail closed", egress_check(NULL, "GET", "h",
-	    "/api/v2/orgs"), PC_E_POLICY);
 	for (i = 0; i < sizeof(file_rows) / sizeof(file_rows[0]); i++) {
 		memset(&r, 0, sizeof(r));
 		t_ok(egress_rules_parse(&r, file_rows[i].text,
