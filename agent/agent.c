@@ -59,6 +59,49 @@ agent_self_dir(char *dst, size_t dstsz)
 		*slash = '\0';
 }
 
+/*
+ * What the agent executes is as trusted as the agent: the file and every
+ * directory above it owned by root (or by us, unprivileged) and writable
+ * by no one else, as OpenSSH's safe_path() holds its helpers.
+ */
+static int
+agent_safe_path(const char *path, char *why, size_t whysz)
+{
+	char		 p[PATH_MAX], *slash;
+	struct stat	 st;
+	uid_t		 me = geteuid();
+	int		 file = 1;
+
+	if (snprintf(p, sizeof(p), "%s", path) >= (int)sizeof(p) ||
+	    p[0] != '/')
+		return snprintf(why, whysz, "not an absolute path"), -1;
+	for (;;) {
+		if (stat(p, &st) == -1)
+			return snprintf(why, whysz, "%s: %s", p,
+			    strerror(errno)), -1;
+		if (file && !S_ISREG(st.st_mode))
+			return snprintf(why, whysz, "%s: not a regular file",
+			    p), -1;
+		if (st.st_uid != 0 && st.st_uid != me)
+			return snprintf(why, whysz, "%s: owned by uid %u, not "
+			    "root", p, (unsigned)st.st_uid), -1;
+		/* A sticky directory of root's (/tmp): others may add
+		 * entries but never replace ours. */
+		if ((st.st_mode & (S_IWGRP | S_IWOTH)) && !(!file &&
+		    (st.st_mode & S_ISVTX) && st.st_uid == 0))
+			return snprintf(why, whysz, "%s: writable by group or "
+			    "others (mode %04o)", p, (unsigned)st.st_mode &
+			    07777), -1;
+		file = 0;
+		if (strcmp(p, "/") == 0)
+			return 0;
+		if ((slash = strrchr(p, '/')) == p)
+			p[1] = '\0';
+		else
+			*slash = '\0';
+	}
+}
+
 static int
 agent_fetcher_path(struct agent *ag, struct agent_app *aa)
 {
@@ -82,6 +125,20 @@ agent_fetcher_path(struct agent *ag, struct agent_app *aa)
 }
 
 static int
+agent_fetcher_find(struct agent *ag, struct agent_app *aa)
+{
+	char	why[PATH_MAX + 128];
+	int	rc;
+
+	if ((rc = agent_fetcher_path(ag, aa)) != EXIT_OK)
+		return rc;
+	if (agent_safe_path(aa->fetcher, why, sizeof(why)) != 0)
+		return agent_fail("%s: fetcher refused: %s", aa->def->name,
+		    why);
+	return EXIT_OK;
+}
+
+static int
 agent_app_setup(struct agent *ag, const char *name)
 {
 	struct agent_app	*aa = &ag->apps[ag->napps];
@@ -101,7 +158,7 @@ agent_app_setup(struct agent *ag, const char *name)
 	ag->conf.napps = ag->napps;
 	if (appconf_setup(ac, ag->cfg, aa->def, NULL, why, sizeof(why)) != 0)
 		return agent_fail("%s", why);
-	if ((rc = agent_fetcher_path(ag, aa)) != EXIT_OK ||
+	if ((rc = agent_fetcher_find(ag, aa)) != EXIT_OK ||
 	    (rc = policyfile_load(ag->cfg, name, &ac->allow,
 	    &ac->egress)) != EXIT_OK)
 		return rc;
@@ -205,6 +262,23 @@ agent_limits(struct agent *ag)
 	return EXIT_OK;
 }
 
+static int
+agent_namespaces(struct agent *ag)
+{
+	static const char *const	names[] = { "auto", "require", "off" };
+	const char			*v = config_get(ag->cfg, NULL,
+					    "namespaces", NULL);
+	size_t				 i;
+
+	for (i = 0; i < sizeof(names) / sizeof(names[0]); i++)
+		if (strcmp(v, names[i]) == 0) {
+			ag->conf.id.ns = (int)i;
+			return EXIT_OK;
+		}
+	return agent_fail("namespaces: \"%.64s\" is not auto, require or "
+	    "off", v);
+}
+
 int
 agent_setup(struct agent *ag, struct config *cfg, uint32_t op)
 {
@@ -248,6 +322,8 @@ agent_setup_apps(struct agent *ag, struct config *cfg, uint32_t op,
 	user = config_get(cfg, NULL, "user", NULL);
 	if (priv_id_resolve(&ag->conf.id, user) != 0)
 		return EXIT_USAGE;
+	if ((rc = agent_namespaces(ag)) != EXIT_OK)
+		return rc;
 	return audit_check(cfg);
 }
 

@@ -156,6 +156,30 @@ cli_log_level(struct config *cfg)
 	return EXIT_USAGE;
 }
 
+/*
+ * A service takes where its policy comes from (config, fetchers, rules,
+ * allowlists, CA, user, audit log) from its unit and config file only:
+ * a BATON_* variable for one is refused, not silently obeyed.
+ */
+static int
+cli_service_env(struct config *cfg)
+{
+	const struct opt_def	*d;
+	const char		*var;
+	size_t			 i = 0;
+
+	cfg->no_env_policy = 1;
+	while ((d = config_opt_next(&i)) != NULL)
+		if ((d->flags & OPT_POLICY) && config_env_value(d->name,
+		    &var) != NULL) {
+			log_warnx("service: %s is set; a service takes %s from "
+			    "its config file or command line only", var,
+			    d->name);
+			return EXIT_USAGE;
+		}
+	return EXIT_OK;
+}
+
 int
 cli_parse(struct cli *cli, struct config *cfg, int argc, char **argv)
 {
@@ -196,6 +220,9 @@ cli_parse(struct cli *cli, struct config *cfg, int argc, char **argv)
 	}
 	if (cli->version)
 		return EXIT_OK;		/* even with a broken config file */
+	if (cli->cmd != NULL && strcmp(cli->cmd, "service") == 0 &&
+	    (rc = cli_service_env(cfg)) != EXIT_OK)
+		return rc;
 	if ((rc = cli_load_config(cfg)) != EXIT_OK)
 		return rc;
 	return cli_log_level(cfg);

@@ -20,6 +20,8 @@
 #define OPT_FETCHER	0x40	/* the fetcher is told it, in its task */
 #define OPT_INT		0x80	/* a decimal number */
 #define OPT_FILEOF	0x100	/* NAME-file: the path of secret NAME */
+#define OPT_POLICY	0x200	/* where policy comes from: never from the
+				 * environment in service mode */
 
 #define CONFIG_MAX_VALUE	4096
 #define CONFIG_MAX_LINE		8192
@@ -49,6 +51,7 @@ struct config_entry {
 struct config {
 	struct config_entry	*e;
 	size_t			 n;
+	int			 no_env_policy;	/* OPT_POLICY: file, flags */
 	char			 err[512];
 };
 

@@ -7,8 +7,15 @@
 
 #include <sys/types.h>
 
+enum priv_ns {
+	PRIV_NS_AUTO = 0,	/* when the kernel allows, else say so */
+	PRIV_NS_REQUIRE,	/* or the fetcher does not start */
+	PRIV_NS_OFF
+};
+
 struct priv_id {
 	int	 demote;	/* running as root: change to uid/gid */
+	int	 ns;		/* enum priv_ns, for fetchers */
 	uid_t	 uid;
 	gid_t	 gid;
 	char	 name[64];

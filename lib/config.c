@@ -21,6 +21,7 @@
 #define S	(OPT_SECRET | OPT_APP | OPT_GLOBAL)
 #define B	OPT_BOOL
 #define N	OPT_INT
+#define P	OPT_POLICY
 
 /*
  * Options of the run and of every app. What only one app has lives in
@@ -28,13 +29,14 @@
  */
 const struct opt_def config_opts[] = {
 	/* name				flags		default	help */
-	{ "config",			G | OPT_NOFILE,	NULL,	"config file", NULL },
+	{ "config",			G | OPT_NOFILE | P,	NULL,	"config file", NULL },
 	{ "file",			G | A,	"sync.c1z",	"output .c1z path", NULL },
 	{ "interval",			G | N,	"3600",	"service: seconds between syncs", NULL },
 	{ "app",			G | OPT_LIST,	NULL,	"app to run", NULL },
 	{ "log-level",			G,	"info",	"error|warn|info|debug", NULL },
-	{ "user",			G,	"portcullis", "unprivileged user", NULL },
-	{ "libexec",			G,	NULL,	"fetcher directory", NULL },
+	{ "user",			G | P,	"portcullis", "unprivileged user", NULL },
+	{ "libexec",			G | P,	NULL,	"fetcher directory", NULL },
+	{ "namespaces",			G | P,	"auto",	"fetchers' own namespaces: auto|require|off", NULL },
 	{ "dry-run",			G | B,	"false", "print writes, send none", NULL },
 	{ "provisioning",		G | A | B, "false", "allow writes", NULL },
 	{ "read-only",			G | A | B, "false", "broker refuses writes", NULL },
@@ -44,7 +46,7 @@ const struct opt_def config_opts[] = {
 	{ "vault-key",			G,	NULL,	"operator public JWK", NULL },
 	{ "vault-spool",		G,	NULL,	"spool for vault:URL fallback", NULL },
 	{ "vault-token",		S,	NULL,	"Vault KV token", NULL },
-	{ "audit-log",			G,	NULL,	"audit log path", NULL },
+	{ "audit-log",			G | P,	NULL,	"audit log path", NULL },
 	{ "audit-format",		G,	"text",	"text|json", NULL },
 	{ "grant-entitlement",		G | OPT_NOFILE, NULL, "entitlement id", NULL },
 	{ "grant-principal",		G | OPT_NOFILE, NULL, "principal id", NULL },
@@ -58,12 +60,12 @@ const struct opt_def config_opts[] = {
 	/* Per app: transport and policy. */
 	{ "base-url",			G | A,	NULL,	"API base URL", NULL },
 	{ "auth",			A,	NULL,	"none|bearer|basic|digest|oauth2", NULL },
-	{ "ca-file",			G | A,	NULL,	"extra CA bundle (PEM)", NULL },
-	{ "allow-file",			A,	NULL,	"IP allowlist", NULL },
-	{ "egress-file",		A,	NULL,	"egress rules", NULL },
-	{ "policy-dir",			G,	NULL,	"policy directory", NULL },
-	{ "resolve",			A | OPT_LIST, NULL, "host:port:addr pin", NULL },
-	{ "proxy",			G | A,	NULL,	"HTTPS proxy URL", NULL },
+	{ "ca-file",			G | A | P,	NULL,	"extra CA bundle (PEM)", NULL },
+	{ "allow-file",			A | P,	NULL,	"IP allowlist", NULL },
+	{ "egress-file",		A | P,	NULL,	"egress rules", NULL },
+	{ "policy-dir",			G | P,	NULL,	"policy directory", NULL },
+	{ "resolve",			A | OPT_LIST | P, NULL, "host:port:addr pin", NULL },
+	{ "proxy",			G | A | P,	NULL,	"HTTPS proxy URL", NULL },
 	{ "connect-timeout",		G | A | N, "10", "seconds", NULL },
 	{ "timeout",			G | A | N, "120", "seconds per request", NULL },
 	{ "secret-length",		G | A | N, "24", "generated password length", NULL },
@@ -86,6 +88,7 @@ const struct opt_def config_opts[] = {
 #undef S
 #undef B
 #undef N
+#undef P
 
 /*
  * Every option in one list, made once: the rows above, each app's, and
@@ -534,8 +537,8 @@ config_get(const struct config *c, const char *app, const char *name,
 	if ((x = config_find(c, app, name, CONFIG_SRC_FLAG, 1)) != NULL ||
 	    (x = config_find(c, app, name, CONFIG_SRC_FLAG, 0)) != NULL)
 		goto found;
-	if (!(d->flags & OPT_SECRET) &&
-	    (v = config_env_value(name, NULL)) != NULL) {
+	if (!(d->flags & OPT_SECRET) && !((d->flags & OPT_POLICY) &&
+	    c->no_env_policy) && (v = config_env_value(name, NULL)) != NULL) {
 		if (where != NULL)
 			*where = "environment";
 		return v;

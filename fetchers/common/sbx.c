@@ -43,10 +43,11 @@ sbx_limit(int resource, rlim_t v, const char *step)
 }
 
 static scmp_filter_ctx
-sbx_build(void)
+sbx_build(uint64_t self)
 {
 	scmp_filter_ctx	 ctx;
-	unsigned	 i;
+	struct scmp_arg_cmp arg[3];
+	unsigned	 i, j;
 	uint32_t	 deflt = SCMP_ACT_KILL_PROCESS;
 
 #ifdef SBX_DEBUG
@@ -62,8 +63,13 @@ sbx_build(void)
 	for (i = 0; i < sbx_fetcher_nrules; i++) {
 		const struct sbx_rule	*r = &sbx_fetcher_rules[i];
 
+		for (j = 0; j < r->nargs && j < 3; j++) {
+			arg[j] = r->arg[j];
+			if (arg[j].datum_a == SBX_SELF)
+				arg[j].datum_a = self;
+		}
 		if (seccomp_rule_add_array(ctx, r->action, r->nr, r->nargs,
-		    r->arg) != 0)
+		    arg) != 0)
 			goto fail;
 	}
 	return ctx;
@@ -86,7 +92,8 @@ sbx_enter(void)
 		sbx_die("PR_SET_NO_NEW_PRIVS");
 	if (prctl(PR_SET_DUMPABLE, 0, 0, 0, 0) == -1)
 		sbx_die("PR_SET_DUMPABLE");
-	if ((ctx = sbx_build()) == NULL)
+	/* One thread: its tid is its pid, both fixed from here on. */
+	if ((ctx = sbx_build((uint64_t)getpid())) == NULL)
 		sbx_die("seccomp filter build");
 	if (seccomp_load(ctx) != 0)
 		sbx_die("seccomp_load");
@@ -106,7 +113,7 @@ sbx_export(int fd)
 	scmp_filter_ctx	ctx;
 	int		r;
 
-	if ((ctx = sbx_build()) == NULL)
+	if ((ctx = sbx_build(1)) == NULL)
 		return -1;
 	r = seccomp_export_pfc(ctx, fd);
 	seccomp_release(ctx);

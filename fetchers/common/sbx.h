@@ -13,9 +13,16 @@ struct sbx_rule {
 	int			 nr;		/* SCMP_SYS(...) */
 	uint32_t		 action;	/* SCMP_ACT_ALLOW or ERRNO */
 	unsigned		 nargs;
-	struct scmp_arg_cmp	 arg[2];
+	struct scmp_arg_cmp	 arg[3];
 	const char		*why;
 };
+
+/*
+ * An argument value that is the fetcher's own pid (= its tid: fetchers
+ * have one thread), put in by sbx_enter(). sbx_export() writes 1: what a
+ * fetcher is in the pid namespace of its own it runs in.
+ */
+#define SBX_SELF	0xfffffffe5e1fULL
 
 extern const struct sbx_rule	sbx_fetcher_rules[];
 extern const unsigned		sbx_fetcher_nrules;

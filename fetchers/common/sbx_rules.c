@@ -22,6 +22,8 @@
 	{ SCMP_SYS(sys), SCMP_ACT_ALLOW, 0, NOARG, why }
 #define ALLOW_ARG(sys, a, why) \
 	{ SCMP_SYS(sys), SCMP_ACT_ALLOW, 1, { a }, why }
+#define ALLOW_ARG3(sys, a, b, c, why) \
+	{ SCMP_SYS(sys), SCMP_ACT_ALLOW, 3, { a, b, c }, why }
 
 const struct sbx_rule sbx_fetcher_rules[] = {
 	/* Channels: the broker on 3, the agent on 4, nothing else. */
@@ -50,12 +52,17 @@ const struct sbx_rule sbx_fetcher_rules[] = {
 	ALLOW(gettimeofday,				"vDSO fallback"),
 	ALLOW(clock_nanosleep,				"retry backoff"),
 	ALLOW(nanosleep,				"retry backoff"),
-	/* Signals: abort() must be able to raise SIGABRT on itself. */
+	/*
+	 * Signals: abort() must be able to raise SIGABRT on itself, and on
+	 * nothing else: tgkill only with its own process and thread id
+	 * (SBX_SELF, put in when the filter is built) and only SIGABRT.
+	 */
 	ALLOW(rt_sigprocmask,				"abort, sleep"),
 	ALLOW(rt_sigreturn,				"signal return"),
 	ALLOW(getpid,					"abort"),
 	ALLOW(gettid,					"abort"),
-	ALLOW_ARG(tgkill,   ARG_EQ(2, SIGABRT),		"abort"),
+	ALLOW_ARG3(tgkill,  ARG_EQ(0, SBX_SELF), ARG_EQ(1, SBX_SELF),
+	    ARG_EQ(2, SIGABRT),				"abort, on itself only"),
 	ALLOW(exit,					"exit"),
 	ALLOW(exit_group,				"exit"),
 #ifdef PC_SAN

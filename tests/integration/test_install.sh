@@ -66,6 +66,31 @@ t_grep "and prints the body" '^demo: GET /hello: HTTP 200' "$TMP/out"
 	>"$TMP/out" 2>"$TMP/err"
 t_eq "the installed egress rules apply" "$?" 1
 t_grep "refused by the egress rules" "egress" "$TMP/err"
+# What the agent executes must be as trusted as itself.
+F="$P/libexec/portcullis/portcullis-fetch-demo"
+chmod g+w "$F"
+"$P/bin/portcullis" --config "$TMP/c.conf" --app demo >"$TMP/out" 2>"$TMP/err"
+t_eq "a group-writable fetcher: refused" "$?" 2
+t_grep "a group-writable fetcher: says which and why" \
+	"fetcher refused: $F: writable by group or others" "$TMP/err"
+chmod g-w "$F"
+chmod o+w "$P/libexec"
+"$P/bin/portcullis" --config "$TMP/c.conf" --app demo >"$TMP/out" 2>"$TMP/err"
+t_grep "a world-writable directory above it: refused" \
+	"fetcher refused: $P/libexec: writable by group or others" "$TMP/err"
+chmod o-w "$P/libexec"
+if [ "$(id -u)" = 0 ]; then
+	chown nobody "$F"
+	"$P/bin/portcullis" --config "$TMP/c.conf" --app demo >"$TMP/out" \
+		2>"$TMP/err"
+	t_grep "a fetcher owned by another user: refused" \
+		"fetcher refused: $F: owned by uid [0-9]+, not root" "$TMP/err"
+	chown 0 "$F"
+else
+	t_skip "a fetcher owned by another user" "not root"
+fi
+"$P/bin/portcullis" --config "$TMP/c.conf" --app demo >"$TMP/out" 2>"$TMP/err"
+t_eq "put back: runs again (control)" "$?" 0
 printf '{"a": [1, 2]}' > "$TMP/ok.json"
 printf '{"a": [1, 2,]}' > "$TMP/bad.json"
 t_check "installed pcj-validate accepts" "$P/bin/pcj-validate" "$TMP/ok.json"

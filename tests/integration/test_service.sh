@@ -1,7 +1,8 @@
 #!/bin/sh
 # portcullis service: READY, STATUS and WATCHDOG to $NOTIFY_SOCKET, one run
 # per interval, SIGHUP re-reads the configuration (a bad one is kept out),
-# SIGTERM exits 0 with STOPPING; secrets in BATON_* are refused.
+# SIGTERM exits 0 with STOPPING; secrets and policy paths in BATON_* are
+# refused.
 . "$(dirname "$0")/../lib/common.sh"
 t_ca
 t_mock m 127.0.0.1
@@ -71,6 +72,18 @@ BATON_API_TOKEN=x "$PORTCULLIS" service --config "$TMP/good.conf" \
 t_eq "BATON_* secret: refused" "$?" 2
 t_grep "BATON_* secret: says why" 'a service reads secrets from files' \
 	"$TMP/env.err"
+for v in BATON_LIBEXEC=/tmp BATON_EGRESS_FILE=/dev/null BATON_POLICY_DIR=/tmp \
+    BATON_ALLOW_FILE=/dev/null BATON_CONFIG=/dev/null; do
+	env "$v" "$PORTCULLIS" service --config "$TMP/good.conf" \
+		>/dev/null 2>"$TMP/penv.err"
+	t_eq "${v%%=*}: refused in service mode" "$?" 2
+	t_grep "${v%%=*}: says why" "service: ${v%%=*} is set; a service takes" \
+		"$TMP/penv.err"
+done
+BATON_LOG_LEVEL=debug BATON_INTERVAL=0 "$PORTCULLIS" service \
+	--config "$TMP/good.conf" >/dev/null 2>"$TMP/penv.err"
+t_grep "a BATON_* that is not policy still applies (control)" \
+	'interval' "$TMP/penv.err"
 sed 's/^interval = 1$/interval = 0/' "$TMP/good.conf" > "$TMP/bad.conf"
 "$PORTCULLIS" service --config "$TMP/bad.conf" >/dev/null 2>"$TMP/iv.err"
 t_eq "interval 0: refused" "$?" 2

@@ -48,6 +48,18 @@ t_nogrep() {		# name, pattern, file
 t_eq() {		# name, got, want
 	if [ "$2" = "$3" ]; then t_ok "$1"; else t_fail "$1" "got \"$2\", want \"$3\""; fi
 }
+t_tree() {		# pid: it and every descendant, one per line
+	echo "$1"
+	for c in $(pgrep -P "$1"); do t_tree "$c"; done
+}
+t_fetcher() {		# agent pid, fetcher name: the fetcher's pid (it may be
+			# a grandchild: the child of the parent left outside
+			# its namespaces)
+	for p in $(t_tree "$1"); do
+		[ "$(cat /proc/$p/comm 2>/dev/null)" = "$(echo "$2" | cut -c1-15)" ] &&
+			{ echo "$p"; return; }
+	done
+}
 t_done() {
 	if [ "$T_SKIP" -gt 0 ]; then
 		echo "$T_PASS passed, $T_FAIL failed, $T_SKIP skipped"

@@ -22,7 +22,7 @@ for frac in 10 30 50 70 85 95 99; do
 		--app atlas --file "$TMP/out/a.c1z" >/dev/null 2>&1 &
 	ag=$!
 	sleep "$(awk -v d="$dur" -v f="$frac" 'BEGIN { printf "%.3f", d * f / 100000 }')"
-	kids=$(pgrep -P "$ag")
+	kids=$(t_tree "$ag")
 	kill -9 "$ag" $kids 2>/dev/null
 	wait "$ag" 2>/dev/null
 	now=$(sha256sum < "$TMP/out/a.c1z")
@@ -47,7 +47,7 @@ i=0
 while [ ! -e "$TMP/out/.a.c1z.$ag.db" ] && [ $i -lt 3000 ]; do
 	sleep 0.01; i=$((i + 1))
 done
-kids=$(pgrep -P "$ag")
+kids=$(t_tree "$ag")
 kill -9 "$ag" $kids 2>/dev/null
 wait "$ag" 2>/dev/null
 t_eq "killed while its temporary exists: old file intact" \

@@ -231,7 +231,7 @@ i=0
 while [ $i -lt 100 ] && ! grep -q holding "$TMP/hold.err"; do
 	sleep 0.1; i=$((i + 1))
 done
-FP=$(pgrep -f -P "$AG" portcullis-fetch-sbxtest | head -n 1)
+FP=$(t_fetcher "$AG" portcullis-fetch-sbxtest)
 PW5=$(lastpw)
 if [ -n "$FP" ] && grep -q holding "$TMP/hold.err"; then
 	kill -STOP "$FP"
@@ -241,7 +241,7 @@ if [ -n "$FP" ] && grep -q holding "$TMP/hold.err"; then
 		"$(python3 "$TOP/tests/lib/memscan.py" "$FP" '{{secret:pw}}')" \
 		present
 	leak=0
-	for p in "$AG" $(pgrep -P "$AG"); do
+	for p in $(t_tree "$AG"); do
 		if tr '\0' '\n' < /proc/$p/cmdline | grep -qF "$PW5" ||
 		    tr '\0' '\n' < /proc/$p/environ | grep -qF "$PW5"; then
 			leak=1
