@@ -164,15 +164,19 @@ conn_errline(struct conn *c, const struct conn_job *j, struct conn_resp *r,
     char *line, size_t linesz)
 {
 	char	vendor[CONN_ERR_MAX] = "";
+	int	n;
 
 	if (!r->parsed && r->r.body.len > 0 && pcj_parse(&r->doc,
 	    (const char *)r->r.body.p, r->r.body.len, NULL) == 0)
 		r->parsed = 1;
 	if (c->def != NULL && c->def->error != NULL)
 		c->def->error(r, vendor, sizeof(vendor));
-	(void)snprintf(line, linesz, "%s %s %s: HTTP %u%s%s", c->app != NULL ?
+	n = snprintf(line, linesz, "%s %s %s: HTTP %u%s%s", c->app != NULL ?
 	    c->app->name : "vendor", j->call.method != NULL ? j->call.method :
 	    "GET", j->call.path, r->r.status, vendor[0] ? " " : "", vendor);
+	/* A long vendor message is cut; say so rather than end mid-word. */
+	if (n >= 0 && (size_t)n >= linesz && linesz > 4)
+		memcpy(line + linesz - 4, "...", 4);
 }
 
 /* Wait before try n: what the vendor asked, else 1, 2, 4... with jitter. */
@@ -191,6 +195,22 @@ conn_backoff(struct conn *c, const struct fetch_resp *r, unsigned n)
 	c->jitter ^= c->jitter >> 7;
 	c->jitter ^= c->jitter << 17;
 	return w / 2 + (long long)(c->jitter % (uint64_t)(w / 2 + 1));
+}
+
+/* The broker's reason names the request already; else we do. */
+static void
+conn_refusal(struct conn *c, const struct conn_job *j, const char *why)
+{
+	const char	*m = j->call.method ? j->call.method : "GET";
+	size_t		 ml = strlen(m), pl = strlen(j->call.path);
+
+	if (strncmp(why, m, ml) == 0 && why[ml] == ' ' &&
+	    strncmp(why + ml + 1, j->call.path, pl) == 0)
+		(void)snprintf(c->last, sizeof(c->last), "%s %.480s",
+		    c->app->name, why);
+	else
+		(void)snprintf(c->last, sizeof(c->last), "%s %s %.200s: %.280s",
+		    c->app->name, m, j->call.path, why);
 }
 
 enum { CONN_DONE, CONN_RETRY };
@@ -240,9 +260,7 @@ conn_decide(struct conn *c, struct conn_job *j, int *e, struct conn_resp *r,
 		(void)snprintf(c->last, sizeof(c->last), "%s", line);
 		*e = PC_E_REMOTE;
 	} else
-		(void)snprintf(c->last, sizeof(c->last), "%s %.200s: %.280s",
-		    j->call.method ? j->call.method : "GET", j->call.path,
-		    r->r.err[0] ? r->r.err : err_str(*e));
+		conn_refusal(c, j, r->r.err[0] ? r->r.err : err_str(*e));
 	return CONN_DONE;
 }
 

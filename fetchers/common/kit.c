@@ -91,7 +91,8 @@ kit_op_parse(struct conn *c, struct kit_op *o)
 	    strlen(t->ptype) >= sizeof(o->g.ptype))
 		return conn_fail(c, PC_E_VALUE, "--grant-principal-type and "
 		    "--grant-principal name the principal");
-	(void)snprintf(o->g.ptype, sizeof(o->g.ptype), "%s", t->ptype);
+	/* Length checked above; copy with the terminator. */
+	memcpy(o->g.ptype, t->ptype, strlen(t->ptype) + 1);
 	(void)snprintf(o->g.pid, sizeof(o->g.pid), "%s", t->pid);
 	if (fetch_fmt(o->target, sizeof(o->target), "%s:%s:%s", t->ent,
 	    t->ptype, t->pid) != 0)
