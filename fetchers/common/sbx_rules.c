@@ -59,6 +59,7 @@ const struct sbx_rule sbx_fetcher_rules[] = {
 	 */
 	ALLOW(rt_sigprocmask,				"abort, sleep"),
 	ALLOW(rt_sigreturn,				"signal return"),
+	ALLOW_ARG(rt_sigaction, ARG_EQ(0, SIGABRT),	"abort resets its handler"),
 	ALLOW(getpid,					"abort"),
 	ALLOW(gettid,					"abort"),
 	ALLOW_ARG3(tgkill,  ARG_EQ(0, SBX_SELF), ARG_EQ(1, SBX_SELF),
