@@ -34,6 +34,7 @@ struct agent_app {
 	struct chan		 ch;
 	int			 live;
 	int			 done;		/* DONE received */
+	int			 ended;		/* its run ended by us: failed */
 	uint32_t		 status;	/* from DONE */
 	char			 result[MSG_TEXT_MAX + 1];
 	unsigned long		 records;

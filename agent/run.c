@@ -30,6 +30,7 @@ static int	run_on_done(struct chan *, struct msg *, void *);
 static int	run_on_audit(struct chan *, struct msg *, void *);
 static int	run_on_broker_end(struct chan *, struct msg *, void *);
 static int	run_on_sealed(struct chan *, struct msg *, void *);
+static int	run_on_closed(struct chan *, struct msg *, void *);
 static int	run_on_broker_err(struct chan *, struct msg *, void *);
 static int	run_on_progress(struct chan *, struct msg *, void *);
 
@@ -43,6 +44,7 @@ static const struct msg_route run_fetcher_routes[] = {
 static const struct msg_route run_broker_routes[] = {
 	{ MSG_AUDIT,		0,	run_on_audit },
 	{ MSG_VAULT_SEALED,	0,	run_on_sealed },
+	{ MSG_CLOSED,		0,	run_on_closed },
 	{ MSG_LOG,		0,	run_on_log },
 	{ MSG_ERR,		0,	run_on_broker_err },
 	{ MSG_PROGRESS,		0,	run_on_progress },
@@ -354,6 +356,38 @@ run_fetcher_end(struct agent_app *aa, int e, const char *why)
 	(void)kill(aa->pid, SIGKILL);
 	chan_clear(&aa->ch);
 	aa->live = 0;
+	aa->ended = 1;
+}
+
+/* The broker cut a fetcher off: its run ends, whatever it says later. */
+static int
+run_on_closed(struct chan *c, struct msg *m, void *arg)
+{
+	struct agent		*ag = arg;
+	struct closed_msg	 k;
+	size_t			 i;
+	int			 e;
+
+	(void)c;
+	if ((e = msg_closed_decode(m, &k)) != 0)
+		return e;
+	for (i = 0; i < ag->napps; i++) {
+		struct agent_app *aa = &ag->apps[i];
+
+		if (strcmp(aa->def->name, k.app) != 0 || aa->ended)
+			continue;
+		run_printable(k.text);
+		if (aa->live)
+			run_fetcher_end(aa, k.code > 0 && k.code <
+			    (uint32_t)-PC_E_LAST ? -(int)k.code : PC_E_STATE,
+			    k.text);
+		else {
+			aa->ended = 1;
+			(void)snprintf(aa->result, sizeof(aa->result), "%s",
+			    k.text);
+		}
+	}
+	return 0;
 }
 
 /* What a peer could not take at once goes when it can. */
@@ -511,6 +545,11 @@ run_report(struct agent_app *aa)
 	int	w;
 
 	w = supervise_wait(aa->pid, how, sizeof(how));
+	if (aa->ended) {
+		/* Its end was ours; the reason is logged, not our SIGKILL. */
+		log_warnx("%s: failed: %s", aa->def->name, aa->result);
+		return EXIT_FAILED;
+	}
 	if (w == 2) {
 		log_warnx("fetcher %s %s", aa->def->name, how);
 		return EXIT_KILLED;

@@ -174,6 +174,29 @@ broker_on_audit_ack(struct chan *c, struct msg *m, void *arg)
 	return 0;
 }
 
+/*
+ * The agent must not take a fetcher's word after we cut it off: it ends
+ * that fetcher's run for the reason we had (a lying DONE comes too late).
+ */
+static void
+broker_tell_closed(struct broker *b, struct broker_app *a, int e)
+{
+	struct closed_msg	m;
+	struct buf		buf;
+
+	if (!b->agent_live)
+		return;
+	memset(&m, 0, sizeof(m));
+	(void)!buf_scopy(m.app, sizeof(m.app), a->name);
+	m.code = (uint32_t)-e;
+	(void)snprintf(m.text, sizeof(m.text), "broker closed its channel: %s",
+	    a->ch.why[0] ? a->ch.why : err_str(e));
+	buf_init(&buf, MSG_TEXT_MAX + 128, 0);
+	if (msg_closed_encode(&m, &buf) == 0)
+		(void)!chan_send_buf(&b->agent, MSG_CLOSED, 0, &buf);
+	buf_clear(&buf);
+}
+
 /* A fetcher's bad message ends its channel, never the broker. */
 static void
 broker_app_close(struct broker *b, struct broker_app *a, uint32_t id, int e)
@@ -181,6 +204,7 @@ broker_app_close(struct broker *b, struct broker_app *a, uint32_t id, int e)
 	if (e != PC_E_EOF) {
 		log_warnx("fetcher %s: %s; channel closed", a->name,
 		    a->ch.why[0] ? a->ch.why : err_str(e));
+		broker_tell_closed(b, a, e);
 		(void)chan_send_err(&a->ch, id, e, "broker closed the "
 		    "channel: %s", a->ch.why[0] ? a->ch.why : err_str(e));
 		(void)!chan_flush(&a->ch);

@@ -107,6 +107,13 @@ struct progress_msg {
 	char		 wait[TAGMAX_PROGRESS_WAIT + 1];	/* why, or "" */
 };
 
+/* CLOSED, broker -> agent: a fetcher's channel was closed, and why. */
+struct closed_msg {
+	char		 app[TAGMAX_CLOSED_APP + 1];
+	uint32_t	 code;		/* -PC_E_* */
+	char		 text[TAGMAX_CLOSED_TEXT + 1];
+};
+
 /*
  * The string fields of a codec struct, as a table: tag and where the
  * field sits (offsetof, sizeof). Shared by every codec below.
@@ -149,6 +156,8 @@ int	msg_audit_ack_decode(const struct msg *m, struct audit_ack_msg *a)
 	    PC_WUR;
 int	msg_sealed_encode(const struct sealed_msg *s, struct buf *b) PC_WUR;
 int	msg_sealed_decode(const struct msg *m, struct sealed_msg *s) PC_WUR;
+int	msg_closed_encode(const struct closed_msg *c, struct buf *b) PC_WUR;
+int	msg_closed_decode(const struct msg *m, struct closed_msg *c) PC_WUR;
 int	msg_progress_encode(const struct progress_msg *p, struct buf *b)
 	    PC_WUR;
 int	msg_progress_decode(const struct msg *m, struct progress_msg *p)

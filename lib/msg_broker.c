@@ -1,6 +1,6 @@
 /*
- * Runs in: broker (encoding), agent (decoding). AUDIT, VAULT_SEALED and
- * PROGRESS: what the broker tells the agent. The agent trusts the
+ * Runs in: broker (encoding), agent (decoding). AUDIT, VAULT_SEALED,
+ * PROGRESS and CLOSED: what the broker tells the agent. The agent trusts the
  * broker; these decoders still bound every field.
  */
 #include <stddef.h>
@@ -23,6 +23,11 @@ static const struct msg_field sealed_fields[] = {
 	MSG_FIELD(sealed_msg, TAG_VAULT_SEALED_LOGIN, login),
 	MSG_FIELD(sealed_msg, TAG_VAULT_SEALED_WHERE, where),
 	MSG_FIELD(sealed_msg, TAG_VAULT_SEALED_STATE, state),
+};
+
+static const struct msg_field closed_fields[] = {
+	MSG_FIELD(closed_msg, TAG_CLOSED_APP, app),
+	MSG_FIELD(closed_msg, TAG_CLOSED_TEXT, text),
 };
 
 static const struct msg_field progress_fields[] = {
@@ -124,4 +129,26 @@ msg_audit_ack_decode(const struct msg *m, struct audit_ack_msg *a)
 	    sizeof(a->reqid))) != 0)
 		return e;
 	return tlv_u32(&m->tf, TAG_AUDIT_ACK_STATUS, &a->status);
+}
+
+int
+msg_closed_encode(const struct closed_msg *c, struct buf *b)
+{
+	int	e;
+
+	if ((e = msg_fields_encode(c, closed_fields,
+	    MSG_NFIELDS(closed_fields), b)) != 0)
+		return e;
+	return tlv_add_u32(b, TAG_CLOSED_CODE, c->code);
+}
+
+int
+msg_closed_decode(const struct msg *m, struct closed_msg *c)
+{
+	int	e;
+
+	if ((e = msg_fields_decode(m, c, closed_fields,
+	    MSG_NFIELDS(closed_fields))) != 0)
+		return e;
+	return tlv_u32(&m->tf, TAG_CLOSED_CODE, &c->code);
 }
