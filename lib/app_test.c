@@ -33,6 +33,8 @@ static const struct opt_def sbxtest_opts[] = {
 	{ "method",		AF,	NULL,	"HTTP method", NULL },
 	{ "cred",		AF,	NULL,	"credential to ask for", NULL },
 	{ "count",		AF,	NULL,	"repetitions", NULL },
+	{ "how",		AF,	NULL,	"variant of the action", NULL },
+	{ "operation",		AF,	NULL,	"audit operation", NULL },
 	{ "other-base-url",	A,	NULL,	"base of the second credential",
 	    NULL },
 	{ "other-token",	S,	NULL,	"second bearer token", NULL },
@@ -70,6 +72,20 @@ const struct app_def app_sbxtest = {
 	.opts = sbxtest_opts,
 	.sync_op = TASK_DEMO,
 	.secret_policy = "default",
+};
+
+/* The same misbehaving fetcher, run as a sync: its records go to a .c1z. */
+const struct app_def app_sbxsync = {
+	.name = "sbxsync",
+	.fetcher = "portcullis-fetch-sbxtest",
+	.flags = APP_HIDDEN | APP_AUTH_NONE,
+	.base = BASE_OPTION,
+	.creds = {
+		{ .name = "api",
+		  .auths = { { AUTH_BEARER, NULL, "api-token" } } },
+	},
+	.opts = sbxtest_opts,
+	.sync_op = TASK_SYNC,
 };
 
 const struct app_def app_vault = {

@@ -9,6 +9,8 @@ cd "$top" || exit 1
 log=$BUILD/tests/logs
 mkdir -p "$log"
 P=0 F=0 S=0
+limit=600			# seconds per script; make check-long: two hours
+[ -n "$PC_LONG" ] && limit=7200
 
 tally() {		# name, output file, exit code
 	line=$(grep -E '^([A-Za-z_-]+: )?[0-9]+ passed, [0-9]+ failed' "$2" | tail -n 1)
@@ -36,11 +38,11 @@ for t in "$BUILD"/tests/test_*; do
 	"$t" > "$log/$n.out" 2>&1
 	tally "$n" "$log/$n.out" $?
 done
-for t in tests/integration/*.sh tests/security/*.sh; do
+for t in tests/integration/*.sh tests/security/*.sh tests/faults/*.sh; do
 	[ -f "$t" ] || continue
 	n=$(basename "$t" .sh)
 	case "$ONLY" in ''|*"$n"*) ;; *) continue ;; esac
-	timeout 600 sh "$t" > "$log/$n.out" 2>&1
+	timeout "$limit" sh "$t" > "$log/$n.out" 2>&1
 	tally "$n" "$log/$n.out" $?
 done
 if [ "$S" != 0 ]; then

@@ -7,7 +7,10 @@ GET /redirect    -> 302 to the URL given by --redirect
 GET /big?n=N     -> N bytes of JSON padding
 GET /echo-auth   -> {"authorization": "<header as received>"}  (tests only)
 Every accepted TCP connection is counted and written to --count-file, so
-a test can prove that a refused address saw zero connections.
+a test can prove that a refused address saw zero connections. With
+--raw-log every request as the server parsed it (method, path, header
+names; or the raw line it could not parse) is appended as a JSON line:
+what a smuggled header or request would add is there to see.
 """
 import argparse, http.server, json, os, sys, threading
 
@@ -64,6 +67,23 @@ class Handler(http.server.BaseHTTPRequestHandler):
 
 
 POST_LOG = None
+RAW_LOG = None
+
+
+def parse_request(self):
+    ok = http.server.BaseHTTPRequestHandler.parse_request(self)
+    if RAW_LOG:
+        if ok:
+            rec = {"method": self.command, "path": self.path,
+                   "headers": [k.lower() for k in self.headers.keys()]}
+        else:
+            rec = {"bad": self.raw_requestline.decode("latin-1")}
+        with LOCK, open(RAW_LOG, "a") as f:
+            f.write(json.dumps(rec) + "\n")
+    return ok
+
+
+Handler.parse_request = parse_request
 
 
 def do_POST(self):
@@ -102,9 +122,11 @@ def main():
     ap.add_argument("--count-file")
     ap.add_argument("--redirect", default="https://127.0.0.2:1/")
     ap.add_argument("--post-log")
+    ap.add_argument("--raw-log")
     a = ap.parse_args()
-    global POST_LOG
+    global POST_LOG, RAW_LOG
     POST_LOG = a.post_log
+    RAW_LOG = a.raw_log
     if a.count_file:
         with open(a.count_file, "w") as f:
             f.write("0")
