@@ -24,6 +24,8 @@ struct pager {
 	int			 ended;
 	uint64_t		 seen[PAGER_SEEN_MAX];
 	unsigned		 nseen;
+	uint64_t		*items_seen;	/* open addressing, 0 = free */
+	size_t			 items_cap, items_n;
 };
 
 /* A page's number travels with its call. */
@@ -50,6 +52,7 @@ pager_free(struct pager *p)
 	free(p->next);
 	free(p->body);
 	free(p->ctype);
+	free(p->items_seen);
 	free(p);
 }
 
@@ -97,6 +100,47 @@ pager_seen(struct pager *p, uint64_t h)
 			return 1;
 	if (p->nseen < PAGER_SEEN_MAX)
 		p->seen[p->nseen++] = h;
+	return 0;
+}
+
+/*
+ * Items already handed over, by the hash of their JSON text: 1 when h
+ * was there, 0 when it is added now. Past PAGER_ITEMS_TRACKED items the
+ * set stops growing (and says nothing is a repeat).
+ */
+static int
+pager_item_seen(struct pager *p, uint64_t h)
+{
+	size_t		 i, cap;
+	uint64_t	*n;
+
+	h |= 1;		/* 0 marks a free slot */
+	if (p->items_n * 2 >= p->items_cap) {
+		if (p->items_cap >= PAGER_ITEMS_TRACKED * 2)
+			return 0;
+		cap = p->items_cap != 0 ? p->items_cap * 2 : 1024;
+		if ((n = calloc(cap, sizeof(*n))) == NULL)
+			return 0;
+		for (i = 0; i < p->items_cap; i++) {
+			size_t j;
+
+			if (p->items_seen[i] == 0)
+				continue;
+			for (j = p->items_seen[i] & (cap - 1); n[j] != 0;
+			    j = (j + 1) & (cap - 1))
+				;
+			n[j] = p->items_seen[i];
+		}
+		free(p->items_seen);
+		p->items_seen = n;
+		p->items_cap = cap;
+	}
+	for (i = h & (p->items_cap - 1); p->items_seen[i] != 0;
+	    i = (i + 1) & (p->items_cap - 1))
+		if (p->items_seen[i] == h)
+			return 1;
+	p->items_seen[i] = h;
+	p->items_n++;
 	return 0;
 }
 
@@ -201,13 +245,20 @@ pager_finish(struct conn *c, struct pager *p)
 	return e;
 }
 
-/* Items of one page; *n counts them. */
+/*
+ * Items of one page; *n counts them. An item given before (the same
+ * JSON text: items shifted between two pages) is not handed over twice;
+ * a later page made only of such items is a vendor repeating itself.
+ */
 static int
-pager_items(struct conn *c, struct pager *p, const struct pcj_doc *d,
-    unsigned *n)
+pager_items(struct conn *c, struct pager *p, const struct pager_page *pg,
+    const struct pcj_doc *d, unsigned *n)
 {
-	int	arr = p->items != NULL ? pager_path(d, pcj_root(d), p->items) :
-		    pcj_root(d), i, e;
+	int		 arr = p->items != NULL ? pager_path(d, pcj_root(d),
+			    p->items) : pcj_root(d), i, e;
+	unsigned	 again = 0;
+	const char	*raw;
+	size_t		 len;
 
 	*n = 0;
 	if (pcj_type(d, arr) != PCJ_ARRAY)
@@ -217,9 +268,18 @@ pager_items(struct conn *c, struct pager *p, const struct pcj_doc *d,
 		(*n)++;
 		if (pcj_type(d, i) != PCJ_OBJECT)
 			continue;
+		if ((raw = pcj_raw(d, i, &len)) != NULL &&
+		    pager_item_seen(p, pager_hash((const uint8_t *)raw, len))) {
+			again++;
+			continue;
+		}
 		if ((e = p->l.item(c, d, i, p->l.arg)) != 0)
 			return e;
 	}
+	if (pg->n > 1 && *n > 0 && again == *n)
+		return conn_fail(c, PC_E_VALUE, "%s %s: page %u holds only items "
+		    "of earlier pages: the listing does not end", c->app->name,
+		    p->path, pg->n);
 	return 0;
 }
 
@@ -347,15 +407,19 @@ pager_on_page(struct conn *c, struct conn_resp *r, void *arg)
 		return 0;
 	}
 	p->pages++;
-	if (r->r.status < 200 || r->r.status > 299 || !r->parsed)
-		e = conn_fail(c, PC_E_REMOTE, "%s", r->parsed || c->last[0] ?
-		    c->last : "a page that is not JSON");
+	if (r->r.status >= 200 && r->r.status <= 299 && !r->parsed)
+		e = conn_fail(c, PC_E_VALUE, "%s %s: page %u is not JSON "
+		    "(Content-Type \"%.64s\")", c->app->name, p->path, pg->n,
+		    r->r.ctype);
+	else if (r->r.status < 200 || r->r.status > 299)
+		e = conn_fail(c, PC_E_REMOTE, "%s", c->last[0] ? c->last :
+		    "a page that failed");
 	else if (pager_count(p, &r->doc) > 0 &&
 	    pager_seen(p, pager_hash(r->r.body.p, r->r.body.len)))
 		e = conn_fail(c, PC_E_VALUE, "%s %s: page %u repeats an earlier "
 		    "page: the listing does not end", c->app->name, p->path,
 		    pg->n);
-	else if ((e = pager_items(c, p, &r->doc, &got)) == 0)
+	else if ((e = pager_items(c, p, pg, &r->doc, &got)) == 0)
 		switch (p->l.kind) {
 		case PAGER_NUMBERED:
 		case PAGER_SCIM:

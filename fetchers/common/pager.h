@@ -17,6 +17,8 @@
 #define PAGER_PAGES_MAX		100000	/* one listing's pages at most:
 					 * 50 M items at 500 a page */
 #define PAGER_SEEN_MAX		4096	/* page fingerprints kept */
+#define PAGER_ITEMS_TRACKED	(4 * 1024 * 1024)	/* item fingerprints
+					 * kept per listing (32 MiB at most) */
 
 enum pager_kind {
 	PAGER_NUMBERED = 1,	/* pageNum=N&itemsPerPage=K, 1-based, total */
