@@ -40,6 +40,25 @@ else
 	t_skip "man pages render" "man is not installed"
 fi
 
+# Hardening of every installed program: PIE, full RELRO, BIND_NOW, NX,
+# stack canary and FORTIFY (the last left out of sanitizer builds).
+. "$TOP/tests/lib/checksec.sh"
+for f in "$P"/bin/* "$P"/libexec/portcullis/*; do
+	lack=$(checksec "$f" | tr '\n' ' ')
+	[ -n "$SAN" ] && [ "$SAN" != 0 ] && lack=$(echo "$lack" | sed 's/fortify //')
+	t_eq "${f#$P/}: hardened" "$lack" ""
+done
+# Control: the check tells a binary built without any of it.
+printf 'int main(void) { return 0; }\n' > "$TMP/soft.c"
+if cc -O0 -no-pie -fno-stack-protector -U_FORTIFY_SOURCE -Wl,-z,norelro \
+    -Wl,-z,lazy -Wl,-z,execstack -o "$TMP/soft" "$TMP/soft.c" 2>/dev/null; then
+	t_eq "control: an unhardened binary lacks every feature" \
+		"$(checksec "$TMP/soft" | tr '\n' ' ')" \
+		"pie relro now nx canary fortify "
+else
+	t_skip "control: an unhardened binary" "no C compiler"
+fi
+
 "$P/bin/portcullis" --version > "$TMP/ver" 2>&1
 t_eq "installed portcullis --version exits 0" "$?" 0
 t_grep "and names itself and a version" '^portcullis [0-9]+\.[0-9]+\.[0-9]+$' \
