@@ -81,9 +81,13 @@ hostile_suite() {
 			hv_good=$(sha256sum < "$TMP/hv-$hv_app.c1z")
 			continue
 		fi
+		# Wrong types may leave a sync of what still decodes, which the
+		# shrink guard then keeps out: a failure that names shrink-limit.
+		hv_line="^portcullis: $hv_app: failed: .*/"
+		[ "$hv_m" = wrong_types ] && hv_line="$hv_line|shrink-limit"
 		[ "$hv_m" = empty_tenant ] ||
 		t_grep "$hv_app $hv_m: one line names the app and the endpoint" \
-			"^portcullis: $hv_app: failed: .*/" "$TMP/$hv_n.err"
+			"$hv_line" "$TMP/$hv_n.err"
 		t_eq "$hv_app $hv_m: the previous .c1z is untouched" \
 			"$(sha256sum < "$TMP/hv-$hv_app.c1z")" "$hv_good"
 		case $hv_m in

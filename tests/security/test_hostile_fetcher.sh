@@ -127,9 +127,16 @@ for how in kill-parent kill-all kill-self tkill tgkill-other tgkill-sigkill; do
 done
 run sig-abort "action = signal" "how = abort"
 t_eq "abort() still ends the fetcher (control)" "$(cat "$TMP/sig-abort.rc")" 3
-t_nogrep "abort() is not a seccomp kill (control)" 'SIGSYS' "$TMP/sig-abort.err"
-t_grep "abort() is reported as a crash (control)" \
-	'fetcher sbxtest killed by SIG(ABRT|SEGV)' "$TMP/sig-abort.err"
+if [ -n "$SAN" ]; then
+	# The sanitizer's runtime catches abort and opens files to report it,
+	# which the filter kills: the control holds for release builds only.
+	t_skip "abort() is not a seccomp kill (control)" "sanitizer build"
+	t_skip "abort() is reported as a crash (control)" "sanitizer build"
+else
+	t_nogrep "abort() is not a seccomp kill (control)" 'SIGSYS' "$TMP/sig-abort.err"
+	t_grep "abort() is reported as a crash (control)" \
+		'fetcher sbxtest killed by SIG(ABRT|SEGV)' "$TMP/sig-abort.err"
+fi
 
 # --- item 4: frames and floods end one fetcher, never the run's others -----
 start=$(date +%s)

@@ -58,6 +58,21 @@ probe_fill(const struct sbx_rule *r, int k, long a[6], long self)
 }
 
 /*
+ * A fault (rt_sigreturn without a frame) kills the child plainly: the
+ * sanitizer's handler would make syscalls of its own and die by SIGSYS.
+ * The raw call, as its sigaction interceptor would not let go.
+ */
+static void
+probe_plain_faults(void)
+{
+	struct { void *h; unsigned long flags; void *restorer;
+	    unsigned long mask; } ksa = { SIG_DFL, 0, NULL, 0 };
+
+	(void)syscall(SYS_rt_sigaction, SIGSEGV, &ksa, NULL, sizeof(ksa.mask));
+	(void)syscall(SYS_rt_sigaction, SIGBUS, &ksa, NULL, sizeof(ksa.mask));
+}
+
+/*
  * Run nr in a child that entered the sandbox; its arguments are made
  * there (r, k: probe_fill, so SBX_SELF is the child's own pid), or all
  * zero when r is NULL. 1: killed by SIGSYS, 0: not, -1: hung.
@@ -75,6 +90,7 @@ probe(long nr, const struct sbx_rule *r, int k)
 	if (pid == 0) {
 		if (r != NULL)
 			probe_fill(r, k, a, (long)getpid());
+		probe_plain_faults();
 		sbx_enter();
 		(void)syscall(nr, a[0], a[1], a[2], a[3], a[4], a[5]);
 		_exit(0);
