@@ -13,6 +13,7 @@
 #include <zstd.h>
 
 #include "c1z.h"
+#include "text.h"
 #include "c1z.pb-c.h"
 
 /* baton's own reader caps: 128 MiB window, 10 GiB decoded. */
@@ -117,9 +118,158 @@ c1z_json_str(const char *s)
 	putchar('"');
 }
 
+#define C1Z_SHOW_TYPE_URL	"type.googleapis.com/c1.connector.v2."
+
+static void	c1z_json_value(const Pc__Value *v, int depth);
+static void	c1z_row_open(const struct c1z_show *, const char *const *,
+		    const char *const *, int);
+
+/* A profile Struct as a JSON object; nesting past 16 levels is cut. */
+static void
+c1z_json_struct_out(const Pc__Struct *st, int depth)
+{
+	size_t	i;
+
+	putchar('{');
+	for (i = 0; st != NULL && depth < 16 && i < st->n_fields; i++) {
+		printf(i ? "," : "");
+		c1z_json_str(st->fields[i]->key);
+		putchar(':');
+		c1z_json_value(st->fields[i]->value, depth + 1);
+	}
+	putchar('}');
+}
+
+static void
+c1z_json_value(const Pc__Value *v, int depth)
+{
+	size_t	i;
+
+	if (v == NULL || depth > 16) {
+		printf("null");
+		return;
+	}
+	switch (v->kind_case) {
+	case PC__VALUE__KIND_NUMBER_VALUE:
+		printf("%.17g", v->number_value);
+		break;
+	case PC__VALUE__KIND_STRING_VALUE:
+		c1z_json_str(v->string_value);
+		break;
+	case PC__VALUE__KIND_BOOL_VALUE:
+		printf(v->bool_value ? "true" : "false");
+		break;
+	case PC__VALUE__KIND_STRUCT_VALUE:
+		c1z_json_struct_out(v->struct_value, depth);
+		break;
+	case PC__VALUE__KIND_LIST_VALUE:
+		putchar('[');
+		for (i = 0; v->list_value != NULL &&
+		    i < v->list_value->n_values; i++) {
+			printf(i ? "," : "");
+			c1z_json_value(v->list_value->values[i], depth + 1);
+		}
+		putchar(']');
+		break;
+	default:
+		printf("null");
+	}
+}
+
+/*
+ * The user trait of a resource, for auditors: e-mails, login, status
+ * and the profile exactly as stored (a reader of the file sees the same).
+ */
+static void
+c1z_json_user(const ProtobufCBinaryData *b)
+{
+	Pc__UserTrait	*u = pc__user_trait__unpack(NULL, b->len, b->data);
+	size_t		 i;
+
+	if (u == NULL)
+		return;
+	printf(",\"emails\":[");
+	for (i = 0; i < u->n_emails; i++) {
+		printf(i ? "," : "");
+		c1z_json_str(u->emails[i]->address);
+	}
+	printf("],\"login\":");
+	c1z_json_str(u->login);
+	printf(",\"status\":%d", u->status != NULL ? u->status->status : 0);
+	printf(",\"profile\":");
+	c1z_json_struct_out(u->profile, 0);
+	pc__user_trait__free_unpacked(u, NULL);
+}
+
+/* The profile of a group, role or app trait. */
+static void
+c1z_json_profile(const char *name, const ProtobufCBinaryData *b)
+{
+	Pc__Struct	*prof = NULL;
+	void		*m = NULL;
+
+	if (strcmp(name, "GroupTrait") == 0) {
+		Pc__GroupTrait *g = pc__group_trait__unpack(NULL, b->len, b->data);
+		m = g, prof = g != NULL ? g->profile : NULL;
+	} else if (strcmp(name, "RoleTrait") == 0) {
+		Pc__RoleTrait *r = pc__role_trait__unpack(NULL, b->len, b->data);
+		m = r, prof = r != NULL ? r->profile : NULL;
+	} else if (strcmp(name, "AppTrait") == 0) {
+		Pc__AppTrait *a = pc__app_trait__unpack(NULL, b->len, b->data);
+		m = a, prof = a != NULL ? a->profile : NULL;
+	}
+	if (m == NULL)
+		return;
+	printf(",\"profile\":");
+	c1z_json_struct_out(prof, 0);
+	protobuf_c_message_free_unpacked(m, NULL);
+}
+
+/* What the annotations of r say, as more JSON members. */
+static void
+c1z_json_traits(const Pc__Resource *r)
+{
+	const size_t	 plen = sizeof(C1Z_SHOW_TYPE_URL) - 1;
+	size_t		 i;
+
+	for (i = 0; i < r->n_annotations; i++) {
+		const Pc__Any *a = r->annotations[i];
+
+		if (a->type_url == NULL || strncmp(a->type_url,
+		    C1Z_SHOW_TYPE_URL, plen) != 0)
+			continue;
+		if (strcmp(a->type_url + plen, "UserTrait") == 0)
+			c1z_json_user(&a->value);
+		else
+			c1z_json_profile(a->type_url + plen, &a->value);
+	}
+}
+
 /* One row: in JSON as {"k":"v",...}, else tab-separated. */
 static void
 c1z_row(const struct c1z_show *s, const char *const *keys,
+    const char *const *vals, int n)
+{
+	c1z_row_open(s, keys, vals, n);
+	printf(s->json ? "}\n" : "\n");
+}
+
+/*
+ * A value for the terminal: what a vendor named may hold tabs (a column
+ * shift), newlines (an invented row) or escape sequences; each becomes
+ * '?' (--json keeps the exact string). One static buffer: one call per
+ * printf.
+ */
+static const char *
+c1z_cell(const char *v)
+{
+	static char	cell[8192];
+
+	return v == NULL ? "" : text_clean(cell, sizeof(cell), v);
+}
+
+static void
+c1z_row_open(const struct c1z_show *s, const char *const *keys,
     const char *const *vals, int n)
 {
 	int	i;
@@ -131,9 +281,8 @@ c1z_row(const struct c1z_show *s, const char *const *keys,
 			putchar(':');
 			c1z_json_str(vals[i]);
 		} else
-			printf("%s%s", i ? "\t" : "", vals[i] ? vals[i] : "");
+			printf("%s%s", i ? "\t" : "", c1z_cell(vals[i]));
 	}
-	printf(s->json ? "}\n" : "\n");
 }
 
 static void
@@ -230,7 +379,10 @@ c1z_show_resources(struct c1z_show *s)
 		vals[1] = r->id->resource;
 		vals[2] = r->display_name;
 		vals[3] = parent;
-		c1z_row(s, keys, vals, 4);
+		c1z_row_open(s, keys, vals, 4);
+		if (s->json)
+			c1z_json_traits(r);
+		printf(s->json ? "}\n" : "\n");
 		pc__resource__free_unpacked(r, NULL);
 	}
 	sqlite3_finalize(st);
