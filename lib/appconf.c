@@ -221,12 +221,16 @@ appconf_cred_setup(struct app_conf *ac, struct config *cfg, size_t i,
 	const char		*url, *where, *bad;
 	size_t			 h;
 
+	int			 explain = 0;
+
+	/* `policy --explain` shows the rules to an auditor without keys. */
+	(void)!config_bool(cfg, NULL, "explain", &explain);
 	cc->def = c;
 	a = appconf_pick(cfg, d, c, i == 0, &bad, why, whysz);
 	if (bad != NULL)
 		return -1;
 	if (a == NULL) {
-		if (i == 0 && !(d->flags & APP_AUTH_NONE))
+		if (i == 0 && !(d->flags & APP_AUTH_NONE) && !explain)
 			return appconf_fail(why, whysz, "%s: app %s needs "
 			    "credentials", "auth", d->name);
 		cc->kind = AUTH_NONE;
@@ -235,7 +239,7 @@ appconf_cred_setup(struct app_conf *ac, struct config *cfg, size_t i,
 		cc->user_opt = a->user_opt;
 		cc->secret_opt = a->secret_opt;
 		if (a->user_opt != NULL && (cc->user = config_get(cfg, d->name,
-		    a->user_opt, NULL)) == NULL)
+		    a->user_opt, NULL)) == NULL && !explain)
 			return appconf_fail(why, whysz, "%s: %s is not set "
 			    "(--%s or BATON_...)", d->name, a->user_opt,
 			    a->user_opt);

@@ -37,6 +37,7 @@ const struct opt_def config_opts[] = {
 	{ "user",			G | P,	"portcullis", "unprivileged user", NULL },
 	{ "libexec",			G | P,	NULL,	"fetcher directory", NULL },
 	{ "namespaces",			G | P,	"auto",	"fetchers' own namespaces: auto|require|off", NULL },
+	{ "explain",			G | B | OPT_NOFILE, "false", "policy: print what applies", NULL },
 	{ "dry-run",			G | B,	"false", "print writes, send none", NULL },
 	{ "provisioning",		G | A | B, "false", "allow writes", NULL },
 	{ "read-only",			G | A | B, "false", "broker refuses writes", NULL },
