@@ -22,7 +22,8 @@
 #include "c1z.h"
 #include "c1z_pb.h"
 
-/* baton-sdk's v1 schema (baton-sdk.md section 1.3), names as it has them. */
+/* baton-sdk's v1 schema (baton-sdk.md section 1.3), names as it has them:
+ * the tables and the unique indexes the upserts need, first. */
 static const char c1z_schema[] =
 "CREATE TABLE v1_resource_types (id integer primary key, external_id text "
 "not null, data blob not null, sync_id text not null, discovered_at datetime "
@@ -33,17 +34,11 @@ static const char c1z_schema[] =
 "not null, external_id text not null, parent_resource_type_id text, "
 "parent_resource_id text, data blob not null, sync_id text not null, "
 "discovered_at datetime not null);\n"
-"CREATE INDEX idx_resources_resource_type_id_v1 on v1_resources "
-"(resource_type_id);\n"
-"CREATE INDEX idx_resources_external_sync_v1 on v1_resources "
-"(parent_resource_type_id, parent_resource_id);\n"
 "CREATE UNIQUE INDEX idx_resources_parent_resource_id_v1 on v1_resources "
 "(external_id, sync_id);\n"
 "CREATE TABLE v1_entitlements (id integer primary key, resource_type_id text "
 "not null, resource_id text not null, external_id text not null, data blob "
 "not null, sync_id text not null, discovered_at datetime not null);\n"
-"CREATE INDEX idx_entitlements_resource_id_v1 on v1_entitlements "
-"(resource_type_id, resource_id);\n"
 "CREATE UNIQUE INDEX idx_entitlements_external_sync_v1 on v1_entitlements "
 "(external_id, sync_id);\n"
 "CREATE TABLE v1_sync_runs (id integer primary key, sync_id text not null, "
@@ -61,20 +56,8 @@ static const char c1z_schema[] =
 "null, external_id text not null, expansion blob, needs_expansion integer "
 "not null default 0, data blob not null, sync_id text not null, "
 "discovered_at datetime not null);\n"
-"CREATE INDEX idx_grants_resource_type_id_resource_id_v1 on v1_grants "
-"(resource_type_id, resource_id);\n"
-"CREATE INDEX idx_grants_principal_id_v1 on v1_grants "
-"(principal_resource_type_id, principal_resource_id);\n"
-"CREATE INDEX idx_grants_entitlement_id_principal_id_v1 on v1_grants "
-"(entitlement_id, principal_resource_type_id, principal_resource_id);\n"
 "CREATE UNIQUE INDEX idx_grants_external_sync_v1 on v1_grants (external_id, "
 "sync_id);\n"
-"CREATE INDEX idx_grants_entitlement_sync_grant_v1 on v1_grants "
-"(entitlement_id, sync_id, id);\n"
-"CREATE INDEX idx_grants_sync_expansion_v1 on v1_grants (sync_id) WHERE "
-"expansion IS NOT NULL;\n"
-"CREATE INDEX idx_grants_sync_needs_expansion_v1 on v1_grants (sync_id) "
-"WHERE needs_expansion = 1;\n"
 "CREATE TABLE v1_assets (id integer primary key, external_id text not null, "
 "content_type text not null, data blob not null, sync_id text not null, "
 "discovered_at datetime not null);\n"
@@ -84,6 +67,28 @@ static const char c1z_schema[] =
 "NOT NULL, key TEXT NOT NULL, value BLOB NOT NULL);\n"
 "CREATE UNIQUE INDEX idx_session_store_sync_key_v1 on v1_connector_sessions "
 "(sync_id, key);\n";
+
+/* Its other indexes, made once the rows are in: one sorted build per
+ * index instead of a b-tree update per row. */
+static const char c1z_indexes[] =
+"CREATE INDEX idx_resources_resource_type_id_v1 on v1_resources "
+"(resource_type_id);\n"
+"CREATE INDEX idx_resources_external_sync_v1 on v1_resources "
+"(parent_resource_type_id, parent_resource_id);\n"
+"CREATE INDEX idx_entitlements_resource_id_v1 on v1_entitlements "
+"(resource_type_id, resource_id);\n"
+"CREATE INDEX idx_grants_resource_type_id_resource_id_v1 on v1_grants "
+"(resource_type_id, resource_id);\n"
+"CREATE INDEX idx_grants_principal_id_v1 on v1_grants "
+"(principal_resource_type_id, principal_resource_id);\n"
+"CREATE INDEX idx_grants_entitlement_id_principal_id_v1 on v1_grants "
+"(entitlement_id, principal_resource_type_id, principal_resource_id);\n"
+"CREATE INDEX idx_grants_entitlement_sync_grant_v1 on v1_grants "
+"(entitlement_id, sync_id, id);\n"
+"CREATE INDEX idx_grants_sync_expansion_v1 on v1_grants (sync_id) WHERE "
+"expansion IS NOT NULL;\n"
+"CREATE INDEX idx_grants_sync_needs_expansion_v1 on v1_grants (sync_id) "
+"WHERE needs_expansion = 1;\n";
 
 /* Upserts: a record sent twice in one sync keeps its last data. */
 static const char *const c1z_inserts[4] = {
@@ -490,7 +495,8 @@ c1z_writer_finish(struct c1z_writer *w)
 {
 	int	e;
 
-	if ((e = c1z_sync_row(w)) != 0 || (e = c1z_exec(w, "COMMIT")) != 0) {
+	if ((e = c1z_sync_row(w)) != 0 || (e = c1z_exec(w, c1z_indexes)) != 0 ||
+	    (e = c1z_exec(w, "COMMIT")) != 0) {
 		c1z_writer_abort(w);
 		return e;
 	}
