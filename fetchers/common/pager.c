@@ -22,8 +22,10 @@ struct pager {
 	long long		 npages;	/* from the total, or -1 */
 	unsigned		 step;		/* SCIM: items the server gives */
 	int			 ended;
-	uint64_t		 seen[PAGER_SEEN_MAX];
-	unsigned		 nseen;
+	uint64_t		*seen;		/* grown as pages come: a
+						 * sync queues thousands of
+						 * one-page lists */
+	unsigned		 nseen, seen_cap;
 	uint64_t		*items_seen;	/* open addressing, 0 = free */
 	size_t			 items_cap, items_n;
 };
@@ -53,6 +55,7 @@ pager_free(struct pager *p)
 	free(p->body);
 	free(p->ctype);
 	free(p->items_seen);
+	free(p->seen);
 	free(p);
 }
 
@@ -98,7 +101,16 @@ pager_seen(struct pager *p, uint64_t h)
 	for (i = 0; i < p->nseen; i++)
 		if (p->seen[i] == h)
 			return 1;
-	if (p->nseen < PAGER_SEEN_MAX)
+	if (p->nseen == p->seen_cap && p->seen_cap < PAGER_SEEN_MAX) {
+		unsigned	 cap = p->seen_cap != 0 ? p->seen_cap * 2 : 8;
+		uint64_t	*n = reallocarray(p->seen, cap, sizeof(*n));
+
+		if (n == NULL)
+			return 0;	/* the runaway guard still holds */
+		p->seen = n;
+		p->seen_cap = cap;
+	}
+	if (p->nseen < p->seen_cap)
 		p->seen[p->nseen++] = h;
 	return 0;
 }
