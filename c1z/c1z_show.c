@@ -317,7 +317,7 @@ c1z_show_rtypes(struct c1z_show *s)
 	static const char *const tn[] = { "", "user", "group", "role", "app",
 	    "secret" };
 	sqlite3_stmt	*st = c1z_query(s, "SELECT data FROM v1_resource_types "
-			    "WHERE sync_id = ?1 ORDER BY id");
+			    "WHERE sync_id = ?1 ORDER BY external_id");
 	char		 traits[128];
 	size_t		 i;
 
@@ -354,7 +354,7 @@ c1z_show_resources(struct c1z_show *s)
 	static const char *const keys[] = { "resource_type", "id",
 	    "display_name", "parent" };
 	sqlite3_stmt	*st = c1z_query(s, "SELECT data FROM v1_resources "
-			    "WHERE sync_id = ?1 ORDER BY id");
+			    "WHERE sync_id = ?1 ORDER BY external_id");
 	char		 parent[2100];
 
 	if (st == NULL)
@@ -398,7 +398,7 @@ c1z_show_entitlements(struct c1z_show *s)
 	    "permission", "ownership" };
 	sqlite3_stmt	*st = c1z_query(s, "SELECT data, resource_type_id || "
 			    "':' || resource_id FROM v1_entitlements WHERE "
-			    "sync_id = ?1 ORDER BY id");
+			    "sync_id = ?1 ORDER BY external_id");
 	char		 gt[1024];
 	size_t		 i;
 
@@ -437,7 +437,7 @@ c1z_show_grants(struct c1z_show *s)
 	sqlite3_stmt	*st = c1z_query(s, "SELECT external_id, entitlement_id, "
 			    "principal_resource_type_id || ':' || "
 			    "principal_resource_id FROM v1_grants WHERE sync_id "
-			    "= ?1 ORDER BY id");
+			    "= ?1 ORDER BY external_id");
 	const char	*vals[3];
 
 	if (st == NULL)
