@@ -1,31 +1,92 @@
 #!/bin/sh
-# make bench: a full Atlas sync of a large generated org against the
-# loopback mock (default 100,000 users and 2,000 projects; BENCH_USERS,
-# BENCH_PROJECTS to change): wall time, records per second, API calls,
-# requests on the wire (Digest reuse) and the agent's peak memory.
+# make bench: full Atlas syncs of generated orgs against the loopback mock
+# with 20 ms per answer (BENCH_LATENCY_MS), at 1k, 10k and 100k users
+# (BENCH_SIZES="users:projects ..."), and one at 0 ms for the write path.
+# One table: each figure with its target and PASS or FAIL.
+#   wall / limit  the sync's wall time over the transport limit: API calls
+#                 x latency / max-in-flight (target <= 1.2)
+#   wire / calls  requests on the wire per API call (Digest challenges
+#                 included; target <= 1.05)
+#   records/s     records into the .c1z; the file's size
+#   peak RSS      of the agent, the broker and the fetcher (<= 64 MiB)
 . "$(dirname "$0")/../lib/common.sh"
 . "$TOP/tests/lib/atlas.sh"
-U=${BENCH_USERS:-100000}
-P=${BENCH_PROJECTS:-2000}
+. "$TOP/tests/lib/peakrss.sh"
+LAT=${BENCH_LATENCY_MS:-20}
+SIZES=${BENCH_SIZES:-"1000:20 10000:200 100000:2000"}
+MIF=8
 t_ca
-echo "bench_atlas: generating $U users, $P projects..."
-python3 "$TOP/tests/mock/atlas/gen_fixture.py" --users "$U" --projects "$P" \
-	--out "$TMP/big.json"
-atlas_mock "$TMP/big.json"
-sed -i 's/^timeout = 30$/timeout = 600/' "$TMP/atlas.conf"
-start=$(date +%s%N)
-BATON_PRIVATE_KEY=priv-5e3c-4b2a /usr/bin/time -v "$PORTCULLIS" \
-	--config "$TMP/atlas.conf" --app atlas --file "$TMP/big.c1z" \
-	>"$TMP/out" 2>"$TMP/err"
-rc=$?
-ms=$((($(date +%s%N) - start) / 1000000))
-t_eq "sync exits 0" "$rc" 0
-"$PORTCULLIS" c1z show "$TMP/big.c1z" stats > "$TMP/stats"
-recs=$(awk '{ s += $NF } END { print s + 0 }' "$TMP/stats")
-calls=$(sed -n 's/.*synced (\([0-9]*\) API calls).*/\1/p' "$TMP/out")
-wire=$(mockget stats | python3 -c 'import json,sys; print(json.load(sys.stdin).get("requests", 0))')
-rss=$(sed -n 's/.*Maximum resident set size (kbytes): //p' "$TMP/err")
-echo "bench_atlas: $U users, $P projects: ${ms} ms, $recs records" \
-	"($((recs * 1000 / (ms + 1))) records/s), $calls API calls," \
-	"$wire requests on the wire, agent peak RSS ${rss} KiB"
+ROWS=$TMP/rows
+
+# bench USERS PROJECTS LATENCY: one sync, one row of figures.
+bench() {
+	b_u=$1 b_p=$2 b_l=$3
+	python3 "$TOP/tests/mock/atlas/gen_fixture.py" --users "$b_u" \
+		--projects "$b_p" --out "$TMP/fx.json" >/dev/null
+	atlas_mock "$TMP/fx.json" --latency-ms "$b_l"
+	sed -i 's/^timeout = 30$/timeout = 600/' "$TMP/atlas.conf"
+	echo "max-in-flight = $MIF" >> "$TMP/atlas.conf"
+	rm -f "$TMP/big.c1z"
+	b_start=$(date +%s%N)
+	BATON_PRIVATE_KEY=priv-5e3c-4b2a "$PORTCULLIS" --config "$TMP/atlas.conf" \
+		--app atlas --file "$TMP/big.c1z" >"$TMP/out" 2>"$TMP/err" &
+	b_pid=$!
+	peak_rss "$b_pid" "$TMP/rss"
+	wait "$b_pid"
+	b_rc=$?
+	b_ms=$((($(date +%s%N) - b_start) / 1000000))
+	t_eq "$b_u users at $b_l ms: sync exits 0" "$b_rc" 0
+	"$PORTCULLIS" c1z show "$TMP/big.c1z" stats > "$TMP/stats"
+	# Only the four record tables: the per-type lines repeat them.
+	b_recs=$(awk '$1 ~ /^(resource-types|resources|entitlements|grants)$/ \
+		{ s += $NF } END { print s + 0 }' "$TMP/stats")
+	b_calls=$(sed -n 's/.*synced (\([0-9]*\) API calls).*/\1/p' "$TMP/out")
+	b_wire=$(mockget stats | python3 -c \
+		'import json,sys; print(json.load(sys.stdin).get("requests", 0))')
+	atlas_stop
+	b_size=$(($(stat -c %s "$TMP/big.c1z") / 1024))
+	echo "$b_u $b_p $b_l $b_ms ${b_calls:-0} $b_wire $b_recs $b_size" \
+		"$(awk '{ printf "%s ", $2 }' "$TMP/rss")" >> "$ROWS"
+}
+
+: > "$ROWS"
+for sz in $SIZES; do
+	bench "${sz%%:*}" "${sz#*:}" "$LAT"
+done
+last=${SIZES##* }
+bench "${last%%:*}" "${last#*:}" 0
+
+# The table (rss columns: agent broker fetcher, as sort put them).
+awk -v mif="$MIF" '
+function verdict(ok) { return ok ? "PASS" : "FAIL" }
+BEGIN {
+	printf "%-7s %-5s %8s %8s %6s %-4s %6s %-4s %9s %8s %6s %6s %6s %-4s\n",
+	    "users", "lat", "wall ms", "limit", "ratio", "", "wire/c", "",
+	    "records/s", "c1z KiB", "agent", "broker", "fetch", "RSS"
+}
+{
+	limit = $3 > 0 ? $5 * $3 / mif : 0
+	ratio = limit > 0 ? $4 / limit : 0
+	wc = $5 > 0 ? $6 / $5 : 0
+	rss = ($9 > $10 ? $9 : $10); rss = (rss > $11 ? rss : $11)
+	printf "%-7d %-5s %8d %8s %6s %-4s %6.3f %-4s %9d %8d %6.1f %6.1f %6.1f %-4s\n",
+	    $1, $3 "ms", $4, (limit > 0 ? sprintf("%d", limit) : "-"),
+	    (limit > 0 ? sprintf("%.2f", ratio) : "-"),
+	    (limit > 0 ? verdict(ratio <= 1.2) : ""),
+	    wc, verdict(wc <= 1.05), $7 * 1000 / ($4 + 1), $8,
+	    $9 / 1024, $10 / 1024, $11 / 1024, verdict(rss <= 65536)
+}' "$ROWS"
+echo "targets: wall <= 1.2 x (API calls x latency / $MIF in flight)," \
+	"wire/calls <= 1.05, peak RSS of each process <= 64 MiB"
+while read -r u p l ms calls wire recs size ra rb rf; do
+	if [ "$l" != 0 ]; then
+		t_check "$u users at $l ms: within 1.2x of the transport limit" \
+			awk "BEGIN { exit !($ms <= 1.2 * $calls * $l / $MIF) }"
+	fi
+	t_check "$u users at $l ms: wire/calls <= 1.05" \
+		awk "BEGIN { exit !($wire <= 1.05 * $calls) }"
+	for r in $ra $rb $rf; do
+		t_check "$u users at $l ms: peak RSS $r KiB <= 64 MiB" test "$r" -le 65536
+	done
+done < "$ROWS"
 t_done
