@@ -104,9 +104,20 @@ class Handler(http.server.BaseHTTPRequestHandler):
             st.stats["requests"] += 1
             resp = self.respond(url, raw, control)
             delay = 0 if control else st.latency_ms / 1000.0
+            if not control:     # how many answers overlap (make bench)
+                st.stats["in_flight"] = st.stats.get("in_flight", 0) + 1
+                st.stats["max_in_flight"] = max(st.stats.get("max_in_flight", 0),
+                                                st.stats["in_flight"])
+                st.stats["in_flight_sum"] = (st.stats.get("in_flight_sum", 0) +
+                                             st.stats["in_flight"])
         if delay > 0:
             time.sleep(delay)       # outside the lock: concurrent requests overlap
-        self.send(*resp)
+        try:
+            self.send(*resp)
+        finally:
+            if not control:
+                with st.lock:
+                    st.stats["in_flight"] -= 1
 
     def respond(self, url, raw, control):
         st = self.server.state
