@@ -232,6 +232,17 @@ conn_decide(struct conn *c, struct conn_job *j, int *e, struct conn_resp *r,
 
 	if (*e == 0 && r->r.status >= 200 && r->r.status < 300)
 		return CONN_DONE;
+	/*
+	 * --dry-run: the broker printed the write and sent nothing. The
+	 * operation goes on as if it were done (status 0, no body), so every
+	 * write it would send is printed, in order.
+	 */
+	if (*e == PC_E_DRYRUN) {
+		c->dry_writes++;
+		*e = 0;
+		r->r.status = 0;
+		return CONN_DONE;
+	}
 	if (retry_status || transfer) {
 		if (j->write && !(retry_status && r->r.status == 429)) {
 			*e = PC_E_AMBIGUOUS;

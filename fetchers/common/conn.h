@@ -70,6 +70,7 @@ struct conn {
 	const struct conn_def	*def;		/* the connector */
 	void			*vendor;	/* the connector's own state */
 	unsigned		 calls;		/* API calls, retries excluded */
+	unsigned		 dry_writes;	/* printed by the broker, not sent */
 	unsigned		 tries;		/* requests sent */
 	unsigned		 max_inflight;
 	long long		 retry_max_ms;

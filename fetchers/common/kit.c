@@ -184,6 +184,24 @@ kit_opt_long(struct fetch *f, const char *key, long dflt, long lo, long hi)
 	return *end == '\0' && n >= lo && n <= hi ? n : dflt;
 }
 
+/*
+ * A dry run that printed writes succeeded: its result says so, never
+ * "created" or "granted". A step after a write that needed the write's
+ * answer (an id the vendor makes) stops it; the line names why.
+ */
+static int
+kit_dry_done(struct conn *c, int e)
+{
+	const char	*why = c->err[0] ? c->err : c->last[0] ? c->last :
+			    err_str(e);
+
+	fetch_result(c->f, "dry run: %u write%s printed, none sent%s%s",
+	    c->dry_writes, c->dry_writes == 1 ? "" : "s", e != 0 ?
+	    "; stopped where the next step needs an answer: " : "",
+	    e != 0 ? why : "");
+	return 0;
+}
+
 static int
 kit_run(struct fetch *f)
 {
@@ -205,6 +223,8 @@ kit_run(struct fetch *f)
 	c.jitter = (uint64_t)ts.tv_nsec * 2654435761U + 1;
 	if ((e = kit_def->start != NULL ? kit_def->start(&c) : 0) == 0)
 		e = kit_task(&c);
+	if (c.dry_writes > 0)
+		return kit_dry_done(&c, e);
 	if (e != 0 && f->result[0] == '\0')
 		fetch_result(f, "%s", c.err[0] ? c.err : c.last[0] ? c.last :
 		    err_str(e));
