@@ -9,6 +9,8 @@
 #                 included; target <= 1.05)
 #   records/s     records into the .c1z; the file's size
 #   peak RSS      of the agent, the broker and the fetcher (<= 64 MiB)
+#   curl+jq       the same inventory by tests/bench/atlas_curl_jq.sh, up to
+#                 BENCH_PEER_MAX_USERS (1000) users (target: 5x slower)
 . "$(dirname "$0")/../lib/common.sh"
 . "$TOP/tests/lib/atlas.sh"
 . "$TOP/tests/lib/peakrss.sh"
@@ -46,10 +48,20 @@ bench() {
 print(s.get("requests", 0), "%.1f" % (s.get("in_flight_sum", 0) /
       max(1, s.get("api_requests", 0))))' > "$TMP/wire"
 	read -r b_wire b_inf < "$TMP/wire"
+	# The peer, where it finishes in reasonable time: the same inventory
+	# scripted with curl and jq, sequential, against the same mock.
+	b_peer=0
+	if [ "$b_u" -le "${BENCH_PEER_MAX_USERS:-1000}" ]; then
+		b_start=$(date +%s%N)
+		sh "$TOP/tests/bench/atlas_curl_jq.sh" "https://127.0.0.1:$APORT" \
+			"$CA/ca.pem" pubkey01 priv-5e3c-4b2a > "$TMP/peer" 2>&1
+		b_peer=$((($(date +%s%N) - b_start) / 1000000))
+	fi
 	atlas_stop
 	b_size=$(($(stat -c %s "$TMP/big.c1z") / 1024))
 	echo "$b_u $b_p $b_l $b_ms ${b_calls:-0} $b_wire $b_recs $b_size" \
-		"$(awk '{ printf "%s ", $2 }' "$TMP/rss")$b_inf" >> "$ROWS"
+		"$(awk '{ m[$1] = $2 } END { printf "%d %d %d ", m["agent"], \
+		m["broker"], m["fetcher"] }' "$TMP/rss")$b_inf $b_peer" >> "$ROWS"
 }
 
 : > "$ROWS"
@@ -63,26 +75,36 @@ bench "${last%%:*}" "${last#*:}" 0
 awk -v mif="$MIF" '
 function verdict(ok) { return ok ? "PASS" : "FAIL" }
 BEGIN {
-	printf "%-7s %-5s %8s %8s %6s %-4s %5s %6s %-4s %9s %8s %6s %6s %6s %-4s\n",
+	printf "%-7s %-5s %8s %8s %6s %-4s %5s %6s %-4s %9s %8s %6s %6s %6s %-4s %8s %6s %-4s\n",
 	    "users", "lat", "wall ms", "limit", "ratio", "", "infl", "wire/c",
-	    "", "records/s", "c1z KiB", "agent", "broker", "fetch", "RSS"
+	    "", "records/s", "c1z KiB", "agent", "broker", "fetch", "RSS",
+	    "curl+jq", "x", ""
 }
 {
 	limit = $3 > 0 ? $5 * $3 / mif : 0
 	ratio = limit > 0 ? $4 / limit : 0
 	wc = $5 > 0 ? $6 / $5 : 0
 	rss = ($9 > $10 ? $9 : $10); rss = (rss > $11 ? rss : $11)
-	printf "%-7d %-5s %8d %8s %6s %-4s %5.1f %6.3f %-4s %9d %8d %6.1f %6.1f %6.1f %-4s\n",
+	peer = $13 > 0 ? $13 / $4 : 0
+	printf "%-7d %-5s %8d %8s %6s %-4s %5.1f %6.3f %-4s %9d %8d %6.1f %6.1f %6.1f %-4s %8s %6s %-4s\n",
 	    $1, $3 "ms", $4, (limit > 0 ? sprintf("%d", limit) : "-"),
 	    (limit > 0 ? sprintf("%.2f", ratio) : "-"),
 	    (limit > 0 ? verdict(ratio <= 1.2) : ""),
 	    $12, wc, verdict(wc <= 1.05), $7 * 1000 / ($4 + 1), $8,
-	    $9 / 1024, $10 / 1024, $11 / 1024, verdict(rss <= 65536)
+	    $9 / 1024, $10 / 1024, $11 / 1024, verdict(rss <= 65536),
+	    ($13 > 0 ? $13 : "-"), ($13 > 0 ? sprintf("%.1f", peer) : "-"),
+	    ($13 > 0 && $3 > 0 ? verdict(peer >= 5) : "")
 }' "$ROWS"
 echo "targets: wall <= 1.2 x (API calls x latency / $MIF in flight)," \
 	"wire/calls <= 1.05, peak RSS of each process <= 64 MiB"
-echo "infl: answers in flight at the mock, on average, as each arrived"
-while read -r u p l ms calls wire recs size ra rb rf inf; do
+echo "infl: answers in flight at the mock, on average, as each arrived;" \
+	"curl+jq: the same inventory scripted (tests/bench/atlas_curl_jq.sh)," \
+	"x: how many times faster portcullis is (target >= 5 at $LAT ms)"
+while read -r u p l ms calls wire recs size ra rb rf inf peer; do
+	if [ "$peer" -gt 0 ] && [ "$l" != 0 ]; then
+		t_check "$u users at $l ms: >= 5x faster than curl+jq" \
+			test "$peer" -ge $((5 * ms))
+	fi
 	if [ "$l" != 0 ]; then
 		t_check "$u users at $l ms: within 1.2x of the transport limit" \
 			awk "BEGIN { exit !($ms <= 1.2 * $calls * $l / $MIF) }"

@@ -11,7 +11,7 @@ peak_rss() {
 				"/proc/$pr_p/status" 2>/dev/null)
 			[ -n "$pr_h" ] && echo "$pr_c $pr_p $pr_h" >> "$pr_out.raw"
 		done
-		sleep 0.2
+		sleep 0.05
 	done
 	# The agent and the broker share a name: the root is the agent.
 	awk -v root="$pr_root" '{ n = ($2 == root) ? "agent" : \
