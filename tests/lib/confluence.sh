@@ -76,3 +76,31 @@ cmockpost() {		# control path, json
 cmockq() {
 	cmockget state | python3 -c "import json,sys; s=json.load(sys.stdin); print($1)"
 }
+
+# The grant ids a full sync must give, from the mock's state alone:
+# members by userKey, space permissions per space, anonymous marked.
+conf_expected() {	# > sorted grant ids
+	cmockget state | python3 -c '
+import json, sys
+s = json.load(sys.stdin)
+key = {u["username"]: u["userKey"] for u in s["users"]}
+out = set()
+for g in s["groups"]:
+    for m in g["members"]:
+        out.add("group:%s:member:user:%s" % (g["name"], key[m]))
+for sp in s["spaces"]:
+    for p in sp["permissions"]:
+        e = "space:%s:%s-%s" % (sp["key"], p["operationKey"], p["targetType"])
+        who = {"user": lambda: "user:" + p["userKey"],
+               "group": lambda: "group:" + p["name"],
+               "anonymous": lambda: "anonymous:anonymous"}[p["type"]]()
+        out.add(e + ":" + who)
+for x in sorted(out):
+    print(x)
+' | LC_ALL=C sort
+}
+
+# The grant ids of a .c1z, sorted.
+conf_grants() {		# file
+	"$PORTCULLIS" c1z show "$1" grants | tail -n +2 | cut -f1 | LC_ALL=C sort
+}
