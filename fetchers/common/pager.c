@@ -273,8 +273,14 @@ pager_items(struct conn *c, struct pager *p, const struct pager_page *pg,
 			again++;
 			continue;
 		}
-		if ((e = p->l.item(c, d, i, p->l.arg)) != 0)
+		if ((e = p->l.item(c, d, i, p->l.arg)) != 0) {
+			if (e == PC_E_LIMIT && c->failed == 0)
+				return conn_fail(c, e, "%s %s: page %u: more "
+				    "records than max-records (%lu) allows: the "
+				    "listing does not end", c->app->name, p->path,
+				    pg->n, c->f->max_records);
 			return e;
+		}
 	}
 	if (pg->n > 1 && *n > 0 && again == *n)
 		return conn_fail(c, PC_E_VALUE, "%s %s: page %u holds only items "
