@@ -103,8 +103,8 @@ policyfile_no_allow(struct config *cfg, const char *app,
 	    allow->public || config_get(cfg, app, "allow-file", NULL) != NULL)
 		return EXIT_OK;
 	log_warnx("%s: no IP allowlist: %s lists nothing; set allow-file = "
-	    "FILE with `allow CIDR` lines for your %s's addresses (see "
-	    "policy/README.md)", app, path, app);
+	    "FILE listing the addresses of your %s server as `allow CIDR` "
+	    "lines (see policy/README.md)", app, path, app);
 	return EXIT_USAGE;
 }
 

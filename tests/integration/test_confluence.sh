@@ -177,7 +177,7 @@ t_grep "host resolving outside the operator's CIDRs: refused" \
 	'127.0.0.1 is not in the IP allowlist' "$TMP/outside.err"
 t_eq "host resolving outside the operator's CIDRs: no request" \
 	"$(cmockget stats | python3 -c 'import json,sys;print(json.load(sys.stdin)["api_requests"])')" 0
-"$PORTCULLIS" --config "$TMP/conf.conf" policy --app confluence \
+"$PORTCULLIS" --config "$TMP/conf.conf" policy --explain --app confluence \
 	>"$TMP/explain.out" 2>&1
 t_grep "policy --explain shows the operator's CIDRs" '10\.20\.0\.0/24' \
 	"$TMP/explain.out"
