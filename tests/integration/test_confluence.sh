@@ -92,7 +92,16 @@ assert s["by_route"]["GET /rest/api/user/list"] == 4, s["by_route"]
 assert s["violations"] == [], s["violations"]' <<EOF2
 $(cmockget stats)
 EOF2
-cmockpost config '{"max_limit": 200}' >/dev/null
+cmockpost reset-stats '{}' >/dev/null
+cmockpost config '{"max_limit": 2, "hidden_spaces": ["ENG"]}' >/dev/null
+confl hidden --file "$TMP/h.c1z"
+"$PORTCULLIS" c1z show "$TMP/h.c1z" resources | cut -f1,2 | grep '^space' | \
+	cut -f2 | tr '\n' ' ' > "$TMP/hspaces"
+t_eq "a page cut short by Confluence: every other space synced" \
+	"$(cat "$TMP/hspaces")" "DOCS OLD OPS ~bob "
+t_eq "a page cut short: the next link's start is followed (3 pages, not 4)" \
+	"$(cmockget stats | python3 -c 'import json,sys;print(json.load(sys.stdin)["by_route"]["GET /rest/api/space"])')" 3
+cmockpost config '{"max_limit": 200, "hidden_spaces": []}' >/dev/null
 
 # --- auth ---------------------------------------------------------------------
 cmockpost reset-stats '{}' >/dev/null
