@@ -4,6 +4,7 @@
  * task. The connector's descriptor, its error envelope, the space
  * permission table, name sets and the call and listing shapes.
  */
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -56,14 +57,60 @@ conf_space_op_ok(const char *op, const char *target)
 
 /* ---- name sets ------------------------------------------------------ */
 
+static uint64_t
+conf_hash(const char *v)
+{
+	uint64_t	h = 1469598103934665603ULL;
+
+	for (; *v != '\0'; v++) {
+		h ^= (unsigned char)*v;
+		h *= 1099511628211ULL;
+	}
+	return h;
+}
+
+/* The slot of v in the index: where it is, or the free one it would take. */
+static size_t
+conf_slot(const struct conf_set *s, const char *v)
+{
+	size_t	i = (size_t)conf_hash(v) & (s->icap - 1);
+
+	while (s->idx[i] != 0 && strcmp(s->v[s->idx[i] - 1], v) != 0)
+		i = (i + 1) & (s->icap - 1);
+	return i;
+}
+
+static int
+conf_index_grow(struct conf_set *s)
+{
+	size_t	 cap = s->icap ? s->icap * 2 : 512, i, *old = s->idx;
+	size_t	 ocap = s->icap;
+
+	if ((s->idx = calloc(cap, sizeof(*s->idx))) == NULL) {
+		s->idx = old;
+		return PC_E_NOMEM;
+	}
+	s->icap = cap;
+	for (i = 0; i < ocap; i++)
+		if (old[i] != 0)
+			s->idx[conf_slot(s, s->v[old[i] - 1])] = old[i];
+	free(old);
+	return 0;
+}
+
 int
 conf_set_add(struct conn *c, struct conf_set *s, const char *v)
 {
 	char	**n;
+	size_t	  slot;
 
 	if (s->n >= CONF_SET_MAX)
 		return conn_fail(c, PC_E_LIMIT, "more than %d names of one kind",
 		    CONF_SET_MAX);
+	if ((s->n + 1) * 2 > s->icap && conf_index_grow(s) != 0)
+		return conn_fail(c, PC_E_NOMEM, "out of memory");
+	if (s->idx[(slot = conf_slot(s, v))] != 0)
+		return 0;
 	if (s->n == s->cap) {
 		size_t cap = s->cap ? s->cap * 2 : 256;
 
@@ -74,27 +121,14 @@ conf_set_add(struct conn *c, struct conf_set *s, const char *v)
 	}
 	if ((s->v[s->n] = strdup(v)) == NULL)
 		return conn_fail(c, PC_E_NOMEM, "out of memory");
-	s->n++;
-	s->sorted = 0;
+	s->idx[slot] = ++s->n;
 	return 0;
 }
 
-static int
-conf_cmp(const void *a, const void *b)
-{
-	return strcmp(*(char *const *)a, *(char *const *)b);
-}
-
 int
-conf_set_has(struct conf_set *s, const char *v)
+conf_set_has(const struct conf_set *s, const char *v)
 {
-	if (s->n == 0)
-		return 0;
-	if (!s->sorted) {
-		qsort(s->v, s->n, sizeof(*s->v), conf_cmp);
-		s->sorted = 1;
-	}
-	return bsearch(&v, s->v, s->n, sizeof(*s->v), conf_cmp) != NULL;
+	return s->icap > 0 && s->idx[conf_slot(s, v)] != 0;
 }
 
 void
@@ -105,6 +139,7 @@ conf_set_free(struct conf_set *s)
 	for (i = 0; i < s->n; i++)
 		free(s->v[i]);
 	free(s->v);
+	free(s->idx);
 	memset(s, 0, sizeof(*s));
 }
 

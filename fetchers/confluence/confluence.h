@@ -16,11 +16,15 @@
 #define CONF_ENC_MAX	(3 * CONF_NAME_MAX + 1)
 #define CONF_SET_MAX	(8 * 1024 * 1024)	/* names kept per kind */
 
-/* A set of names: filled while listing, sorted, then searched. */
+/*
+ * A set of names in the order they came, with a hash index (no qsort:
+ * glibc's asks sysinfo(2) for large arrays, which the sandbox kills).
+ */
 struct conf_set {
 	char	**v;
 	size_t	  n, cap;
-	int	  sorted;
+	size_t	 *idx;		/* open addressing: position + 1, 0 free */
+	size_t	  icap;
 };
 
 /* The connector's state: its options and what a sync has seen. */
@@ -36,8 +40,9 @@ struct conf {
 
 #define CONF(c)	((struct conf *)(c)->vendor)
 
+/* Add v (a name already there is kept once). */
 int	conf_set_add(struct conn *c, struct conf_set *s, const char *v) PC_WUR;
-int	conf_set_has(struct conf_set *s, const char *v);
+int	conf_set_has(const struct conf_set *s, const char *v);
 void	conf_set_free(struct conf_set *s);
 
 /*

@@ -50,10 +50,6 @@ conf_sync(struct conn *c)
 	if ((e = conf_users_list(c)) != 0 || (e = conf_groups_list(c)) != 0 ||
 	    (e = conf_spaces_list(c)) != 0 || (e = conn_run(c)) != 0)
 		return e;
-	/* Sorted now: the second step only looks names up. */
-	(void)conf_set_has(&cf->users, "");
-	(void)conf_set_has(&cf->groups, "");
-	(void)conf_set_has(&cf->odd, "");
 	if ((e = conf_sync_members(c)) != 0)
 		return e;
 	for (i = 0; i < cf->spaces.n; i++)

@@ -103,6 +103,26 @@ t_eq "a page cut short: the next link's start is followed (3 pages, not 4)" \
 	"$(cmockget stats | python3 -c 'import json,sys;print(json.load(sys.stdin)["by_route"]["GET /rest/api/space"])')" 3
 cmockpost config '{"max_limit": 200, "hidden_spaces": []}' >/dev/null
 
+# --- a mid-size instance: 2k users, 200 spaces, the fan-out and the sandbox ---
+conf_stop
+python3 "$TOP/tests/mock/confluence-dc/gen_fixture.py" --users 2000 --groups 60 \
+	--spaces 200 --out "$TMP/mid.json"
+conf_mock "$TMP/mid.json"
+confl mid --file "$TMP/mid.c1z"
+t_eq "mid-size: sync exits 0" "$(cat "$TMP/mid.rc")" 0
+conf_grants "$TMP/mid.c1z" > "$TMP/midg"
+conf_expected > "$TMP/midw"
+t_check "mid-size: the grant set" cmp -s "$TMP/midg" "$TMP/midw"
+t_check "mid-size: a few calls per user at most" python3 -c '
+import json, sys
+s = json.load(sys.stdin)
+assert s["violations"] == [], s["violations"][:3]
+assert s["api_requests"] < 2 * 2010 + 2 * 205 + 200, s["by_route"]' <<EOF2
+$(cmockget stats)
+EOF2
+conf_stop
+conf_mock "$FXC"
+
 # --- auth ---------------------------------------------------------------------
 cmockpost reset-stats '{}' >/dev/null
 BATON_USERNAME=admin BATON_PASSWORD=$C_ADMIN_PW "$PORTCULLIS" --config \
