@@ -74,6 +74,7 @@ int	conf_groups_list(struct conn *c) PC_WUR;
 int	conf_spaces_list(struct conn *c) PC_WUR;
 int	conf_members_list(struct conn *c, const char *group) PC_WUR;
 int	conf_memberof_list(struct conn *c, const char *userkey) PC_WUR;
+int	conf_children_list(struct conn *c, const char *group) PC_WUR;
 int	conf_perms_get(struct conn *c, const char *space) PC_WUR;
 int	conf_anonymous_emit(struct conn *c) PC_WUR;
 

@@ -19,7 +19,8 @@ conf_sync_odd(struct conn *c)
 	fetch_log(c->f, LOG_L_INFO, "confluence: %zu group name(s) hold '/' "
 	    "or '\\' (no path can name them, Tomcat refuses %%2F): their "
 	    "members come from each user's GET /rest/api/user/memberof "
-	    "(%zu listings)", cf->odd.n, cf->users.n);
+	    "(%zu listings); groups nested in them are not listed", cf->odd.n,
+	    cf->users.n);
 	for (i = 0; i < cf->users.n; i++)
 		if ((e = conf_memberof_list(c, cf->users.v[i])) != 0)
 			return e;
@@ -35,7 +36,8 @@ conf_sync_members(struct conn *c)
 
 	for (i = 0; i < cf->groups.n; i++)
 		if (!conf_odd_name(cf->groups.v[i]) &&
-		    (e = conf_members_list(c, cf->groups.v[i])) != 0)
+		    ((e = conf_members_list(c, cf->groups.v[i])) != 0 ||
+		    (e = conf_children_list(c, cf->groups.v[i])) != 0))
 			return e;
 	return cf->odd.n > 0 ? conf_sync_odd(c) : 0;
 }

@@ -64,7 +64,9 @@ for g in 'team a' 'qa?#1' '100% sure' 'c++;dev' 'développeurs' 'ops/infra'; do
 		"$TMP/grants"
 done
 t_eq "\"team\" holds its own members only (not \"team a\"'s)" \
-	"$(grep -c '^group:team:member:' "$TMP/grants")" 2
+	"$(grep -c '^group:team:member:user:' "$TMP/grants")" 2
+t_grep "a nested group is a grant to the child group" \
+	'^group:team:member:group:développeurs$' "$TMP/grants"
 t_grep "the log says how '/' groups were listed" \
 	"hold '/' or .*GET /rest/api/user/memberof" "$TMP/sync.err"
 cmockget stats > "$TMP/stats"

@@ -88,6 +88,9 @@ out = set()
 for g in s["groups"]:
     for m in g["members"]:
         out.add("group:%s:member:user:%s" % (g["name"], key[m]))
+    if "/" not in g["name"] and "\\" not in g["name"]:
+        for ch in g["children"]:
+            out.add("group:%s:member:group:%s" % (g["name"], ch))
 for sp in s["spaces"]:
     for p in sp["permissions"]:
         e = "space:%s:%s-%s" % (sp["key"], p["operationKey"], p["targetType"])
