@@ -87,6 +87,27 @@ policyfile_path(struct config *cfg, const char *app, const char *opt,
 	    app, ext) < (int)dstsz ? 0 : -1;
 }
 
+/*
+ * A self-hosted app (APP_NO_ALLOW) has no default allowlist: the shipped
+ * file lists nothing, and a run with nothing listed fails closed here,
+ * before any connection, naming the option to set. An allow-file the
+ * operator names is taken as given (an empty one refuses every address).
+ */
+static int
+policyfile_no_allow(struct config *cfg, const char *app,
+    const struct cidr_list *allow, const char *path)
+{
+	const struct app_def	*d = apps_find(app);
+
+	if (d == NULL || !(d->flags & APP_NO_ALLOW) || allow->n > 0 ||
+	    allow->public || config_get(cfg, app, "allow-file", NULL) != NULL)
+		return EXIT_OK;
+	log_warnx("%s: no IP allowlist: %s lists nothing; set allow-file = "
+	    "FILE listing the addresses of your %s server as `allow CIDR` "
+	    "lines (see policy/README.md)", app, path, app);
+	return EXIT_USAGE;
+}
+
 int
 policyfile_load(struct config *cfg, const char *app,
     struct cidr_list **allow, struct egress_rules **egress)
@@ -108,6 +129,8 @@ policyfile_load(struct config *cfg, const char *app,
 		log_warnx("%s", err);
 		return EXIT_USAGE;
 	}
+	if ((e = policyfile_no_allow(cfg, app, *allow, path)) != EXIT_OK)
+		return e;
 	if (policyfile_path(cfg, app, "egress-file", "egress", "rules", path,
 	    sizeof(path)) != 0 || (text = policyfile_read(path, &len)) == NULL)
 		return EXIT_USAGE;

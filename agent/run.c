@@ -63,9 +63,10 @@ run_opts(struct agent *ag, struct agent_app *aa, char *dst, size_t dstsz)
 	int			 e, first = 1;
 
 	/* The kit's own: how many calls at once, how long a vendor may
-	 * make it wait. */
+	 * make it wait, how many records a sync may have (so that a
+	 * listing that never ends is failed by the fetcher, naming it). */
 	static const char *const kit[] = { "max-in-flight", "retry-after-max",
-	    NULL };
+	    "max-records", NULL };
 	size_t			 i;
 
 	buf_init(&b, dstsz, 0);

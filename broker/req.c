@@ -293,7 +293,12 @@ req_egress(struct req_ctx *x)
 	q.cred = cc->def->name;
 	q.host_token = tok;
 	q.primary = cc == &x->a->conf->creds[0];
-	q.path = x->r->path;
+	/*
+	 * Rules name paths below the base URL's own path (r->path is that
+	 * path and the fetcher's), as rate classes do: a context path
+	 * (https://wiki.example/confluence) needs no rule of its own.
+	 */
+	q.path = x->r->path + strlen(cc->base_path);
 	if (egress_check(x->a->conf->egress, &q, &near) == 0) {
 		/* A search the operator's rules call a read is one. */
 		if (near->read)

@@ -204,6 +204,10 @@ fetch_record(struct fetch *f, struct buf *payload)
 {
 	int	e;
 
+	/* Past max-records the agent would end the run without saying
+	 * where: refuse here, so the caller names its listing. */
+	if (f->max_records > 0 && f->records >= f->max_records)
+		return PC_E_LIMIT;
 	/* Many per datagram: one frame carries a batch, not one record. */
 	if (f->batch.len > 0 && f->batch.len + payload->len + 4 >
 	    MSG_BATCH_FILL && (e = fetch_flush(f)) != 0)

@@ -23,6 +23,7 @@ struct fetch {
 	struct task_msg	 task;
 	struct buf	 batch;		/* records not sent yet */
 	unsigned long	 records;	/* sent to the agent */
+	unsigned long	 max_records;	/* more are refused; 0: no limit */
 	char		 result[MSG_TEXT_MAX];	/* text for DONE */
 };
 

@@ -217,6 +217,8 @@ kit_run(struct fetch *f)
 		return PC_E_STATE;
 	}
 	c.max_inflight = (unsigned)kit_opt_long(f, "max-in-flight", 8, 1, 64);
+	f->max_records = (unsigned long)kit_opt_long(f, "max-records", 0, 1,
+	    1000000000);
 	c.retry_max_ms = kit_opt_long(f, "retry-after-max", 300, 1, 86400) *
 	    1000LL;
 	(void)clock_gettime(CLOCK_MONOTONIC, &ts);

@@ -285,8 +285,14 @@ pager_items(struct conn *c, struct pager *p, const struct pager_page *pg,
 			again++;
 			continue;
 		}
-		if ((e = p->l.item(c, d, i, p->l.arg)) != 0)
+		if ((e = p->l.item(c, d, i, p->l.arg)) != 0) {
+			if (e == PC_E_LIMIT && c->failed == 0)
+				return conn_fail(c, e, "%s %s: page %u: more "
+				    "records than max-records (%lu) allows: the "
+				    "listing does not end", c->app->name, p->path,
+				    pg->n, c->f->max_records);
 			return e;
+		}
 	}
 	if (pg->n > 1 && *n > 0 && again == *n)
 		return conn_fail(c, PC_E_VALUE, "%s %s: page %u holds only items "
@@ -380,19 +386,55 @@ pager_cursor(struct conn *c, struct pager *p, const struct pager_page *pg,
 	return pager_ask(c, p, pg->n + 1, 0, cur);
 }
 
-/* Offset pages: on while the vendor links a next page and gave items. */
+/* The start= of a next link's query, or -1 (only that is taken from it). */
+static long long
+pager_link_start(const char *link)
+{
+	const char	*q = strchr(link, '?');
+	long long	 n = 0;
+	int		 digits = 0;
+
+	while (q != NULL) {
+		q++;
+		if (strncmp(q, "start=", 6) == 0) {
+			for (q += 6; *q >= '0' && *q <= '9' && n < PAGER_START_MAX;
+			    q++, digits++)
+				n = n * 10 + (*q - '0');
+			return digits > 0 && (*q == '\0' || *q == '&') &&
+			    n < PAGER_START_MAX ? n : -1;
+		}
+		q = strchr(q, '&');
+	}
+	return -1;
+}
+
+/*
+ * Offset pages: on while the vendor links a next page and gave items.
+ * The next start is the link's (a server that filters a page after
+ * cutting it, as Confluence does for spaces, links past what it gave),
+ * else where this page ended (the server caps limit). The request is
+ * always ours: a link's host and path are never followed.
+ */
 static int
 pager_offset(struct conn *c, struct pager *p, const struct pager_page *pg,
     const struct pcj_doc *d, unsigned got)
 {
-	int	v = pager_path(d, pcj_root(d), p->next);
+	char		 link[2048];
+	int		 v = pager_path(d, pcj_root(d), p->next);
+	long long	 next;
 
 	if (v < 0 || pcj_type(d, v) != PCJ_STRING || got == 0) {
 		p->ended = 1;
 		return 0;
 	}
-	/* The server caps limit: the next start is where this page ended. */
-	return pager_ask(c, p, pg->n + 1, pg->start + got, NULL);
+	if (pcj_str(d, v, link, sizeof(link), NULL, PCJ_STR_ID) != 0 ||
+	    (next = pager_link_start(link)) < 0)
+		next = pg->start + got;
+	if (next <= pg->start)
+		return conn_fail(c, PC_E_VALUE, "%s %s: page %u: \"%s\" does not "
+		    "move forward: the listing does not end", c->app->name,
+		    p->path, pg->n, p->next);
+	return pager_ask(c, p, pg->n + 1, next, NULL);
 }
 
 /* Items on a page, before any is handed over (empty pages may repeat). */

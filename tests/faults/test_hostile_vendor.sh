@@ -8,6 +8,7 @@
 . "$(dirname "$0")/../lib/common.sh"
 . "$TOP/tests/lib/atlas.sh"
 . "$TOP/tests/lib/hostile.sh"
+. "$TOP/tests/lib/confluence.sh"
 t_ca
 
 # Atlas (its mock, Digest auth through the proxy).
@@ -17,4 +18,12 @@ sed -i -e "s|^base-url = .*|base-url = https://127.0.0.1:$HPORT|" \
 	-e 's|^timeout = 30$|timeout = 2|' "$TMP/atlas.conf"
 sed -i '1i max-records = 20000' "$TMP/atlas.conf"
 hostile_suite atlas "$TMP/atlas.conf" BATON_PRIVATE_KEY=priv-5e3c-4b2a
+
+# Confluence DC (its mock under /confluence, a PAT, through the proxy).
+conf_mock "$FXC"
+hostile_start "$CPORT" confluence
+sed -i -e "s|^hostname = .*|hostname = https://127.0.0.1:$HPORT/confluence|" \
+	-e 's|^timeout = 30$|timeout = 2|' "$TMP/conf.conf"
+sed -i '1i max-records = 20000' "$TMP/conf.conf"
+hostile_suite confluence "$TMP/conf.conf" BATON_ACCESS_TOKEN=$C_ADMIN_PAT
 t_done

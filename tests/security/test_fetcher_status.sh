@@ -69,4 +69,5 @@ check() {
 }
 check demo "X=1"
 check atlas "BATON_PRIVATE_KEY=k" "public-key = p" "auth = digest"
+check confluence "BATON_ACCESS_TOKEN=k" "auth = bearer"
 t_done

@@ -210,7 +210,11 @@ class State:
         self.cfg = {"latency_ms": 0, "inject_429": 0, "retry_after": 1, "inject_503": 0,
                     "max_limit": settings.get("max_limit", 200),
                     "license_limit": settings.get("license_limit", 0),
-                    "rate_limit": None, "fail_next": None}
+                    "rate_limit": None, "fail_next": None,
+                    # Keys Confluence drops from a space page after cutting
+                    # it (as for spaces the caller may not see): a short
+                    # page whose next link still skips a whole limit.
+                    "hidden_spaces": []}
         self.buckets, self.tasks, self.cache = {}, {}, {}
         self.generation, self.injected = 0, 0
         self.reset_stats()
@@ -440,7 +444,7 @@ class Api:
                            violation="%s=%r is not an int32 (JAX-RS answers 404)" % (name, v))
         return n
 
-    def page(self, c, items, view, default):
+    def page(self, c, items, view, default, keep=None):
         start = self.int_param(c, "start", 0)
         limit = self.int_param(c, "limit", default)
         if start < 0 or limit < 0:
@@ -459,7 +463,7 @@ class Api:
         if start > 0:
             links["prev"] = c.relpath + qs(others + [("limit", limit),
                                                      ("start", max(0, start - limit))])
-        results = [view(x) for x in chunk]
+        results = [view(x) for x in chunk if keep is None or keep(x)]
         return 200, {"results": results, "start": start, "limit": limit, "size": len(results),
                      "_links": links}
 
@@ -723,7 +727,9 @@ class Api:
         viewer = "*" if self.st.is_admin(c.user) else c.user["userKey"]
         items = self.st.cached(("spaces", viewer) + f, lambda: self.spaces_for(c.user, *f))
         ex = self.expand(c)
-        return self.page(c, items, lambda k: self.space_view(self.st.spaces[k], ex), 25)
+        hidden = set(self.st.cfg["hidden_spaces"])
+        return self.page(c, items, lambda k: self.space_view(self.st.spaces[k], ex), 25,
+                         keep=(lambda k: k not in hidden) if hidden else None)
 
     def spaces_for(self, u, keys, ids, kind, status, labels, nothing):
         if nothing:
@@ -1175,6 +1181,9 @@ def config_errors(doc, cfg):
                         "license_limit") if k in doc and not (isinstance(doc[k], int) and doc[k] >= 0)]
     if ints or doc.get("max_limit") == 0:
         return "%s must be non-negative integers (max_limit > 0)" % (ints or ["max_limit"])
+    hs = doc.get("hidden_spaces")
+    if hs is not None and not (isinstance(hs, list) and all(isinstance(k, str) for k in hs)):
+        return "hidden_spaces must be a list of space keys"
     rl = doc.get("rate_limit")
     if rl and not (isinstance(rl, dict) and all(isinstance(rl.get(k), (int, float)) and rl[k] > 0
                                                 for k in ("capacity", "fill_rate", "interval_seconds"))):

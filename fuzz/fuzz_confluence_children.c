@@ -1,0 +1,10 @@
+/*
+ * Fuzz the Confluence decoder of nested groups (GET
+ * /rest/api/group/{groupName}/groupmember): grants to listed groups.
+ */
+#include <stddef.h>
+#include <stdint.h>
+
+#include "confluence_stub.h"
+
+CONF_FUZZ(conf_children_list(&c, "team"), CONF_STUB_EMPTY)
