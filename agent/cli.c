@@ -199,10 +199,6 @@ cli_parse(struct cli *cli, struct config *cfg, int argc, char **argv)
 			cli->version = 1;
 			continue;
 		}
-		/* `policy --explain`: the command's word, not an option. */
-		if (cli->cmd != NULL && strcmp(cli->cmd, "policy") == 0 &&
-		    strcmp(argv[i], "--explain") == 0)
-			continue;
 		if (cli_long_name(argv[i]) == NULL) {
 			if (cli->cmd == NULL && (cli->cmd = argv[i]) != NULL)
 				continue;

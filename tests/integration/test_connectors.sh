@@ -12,7 +12,10 @@ while IFS='|' read -r app harnesses; do
 	t_grep "$app: a capabilities row" "^$app: sync " "$TMP/caps"
 	t_check "$app: allowlist" test -s "$TOP/policy/allow/$app.cidr"
 	t_check "$app: egress rules" test -s "$TOP/policy/egress/$app.rules"
-	printf 'policy-dir = %s\n[app %s]\n' "$TOP/policy" "$app" > "$TMP/$app.conf"
+	# A base URL and an allowlist, for apps whose operator must give them.
+	: > "$TMP/none.cidr"
+	printf 'policy-dir = %s\n[app %s]\nbase-url = https://vendor.example\nallow-file = %s\n' \
+		"$TOP/policy" "$app" "$TMP/none.cidr" > "$TMP/$app.conf"
 	"$PORTCULLIS" policy --explain --app "$app" --config "$TMP/$app.conf" \
 		> "$TMP/$app.explain" 2>&1
 	t_grep "$app: its egress rules parse" '^(GET|POST|PUT|PATCH|DELETE) ' \

@@ -6,6 +6,7 @@
 # the endpoint, bounded time and memory, the previous .c1z untouched and
 # no temporary left. Needs common.sh sourced first.
 hostile_start() {
+	rm -f "$TMP/hostile.port"	# (a second proxy must not read the first's)
 	python3 "$TOP/tests/mock/hostile/server.py" --cert "$CA/server.pem" \
 		--key "$CA/server.key" --port-file "$TMP/hostile.port" \
 		--upstream "https://127.0.0.1:$1" --upstream-ca "$CA/ca.pem" \
