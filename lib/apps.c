@@ -9,10 +9,11 @@
 #include "record.h"
 
 extern const struct app_def	app_atlas, app_demo, app_sbxtest, app_sbxsync,
-				app_vault;
+				app_vault, app_ironclad;
 
 const struct app_def *const apps[] = {
 	&app_atlas,
+	&app_ironclad,
 	&app_demo,
 	&app_sbxtest,
 	&app_sbxsync,
