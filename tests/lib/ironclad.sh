@@ -18,7 +18,7 @@ ic_mock() {		# fixture [extra args]
 	rm -f "$TMP/ic.port"
 	python3 "$TOP/tests/mock/ironclad/server.py" --cert "$CA/server.pem" \
 		--key "$CA/server.key" --port-file "$TMP/ic.port" \
-		--fixture "$fx" "$@" >"$TMP/ic.log" 2>&1 &
+		--fixture "$fx" --token-limit 0 "$@" >"$TMP/ic.log" 2>&1 &
 	IC_PID=$!
 	T_PIDS="$T_PIDS $IC_PID"
 	i=0
@@ -72,4 +72,37 @@ icq() {
 # Python expression on the mock's stats s.
 icstat() {
 	icget stats | python3 -c "import json,sys; s=json.load(sys.stdin); print($1)"
+}
+
+# The strings of resource TYPE:ID's record in c1z FILE, each with the next
+# ("key=value" for its profile): ic_blob FILE TYPE:ID
+ic_blob() {
+	python3 - "$1" "$2" <<'PY'
+import re, sqlite3, subprocess, sys, tempfile
+b = open(sys.argv[1], "rb").read()
+i = b.find(b"\x28\xb5\x2f\xfd")
+db = subprocess.run(["zstd", "-dcq"], input=b[i:], capture_output=True).stdout
+with tempfile.NamedTemporaryFile(suffix=".db") as f:
+    f.write(db)
+    f.flush()
+    row = sqlite3.connect(f.name).execute(
+        "select data from v1_resources where external_id = ?", (sys.argv[2],)).fetchone()
+if row:
+    xs = [x.decode("utf-8", "replace") for x in re.findall(rb"[\x20-\x7e\x80-\xff]{2,}", row[0])]
+    for a, b in zip(xs, xs[1:]):
+        print("%s=%s" % (a, b))
+PY
+}
+
+# ic_absent NAME STRING FILE...: STRING (taken literally) is in none of them.
+ic_absent() {
+	n=$1 s=$2
+	shift 2
+	if [ -z "$s" ]; then
+		t_fail "$n" "nothing to look for"
+	elif grep -q -F -- "$s" "$@"; then
+		t_fail "$n" "found in $(grep -l -F -- "$s" "$@" | head -3)"
+	else
+		t_ok "$n"
+	fi
 }
