@@ -211,6 +211,15 @@ appconf_scopes(struct app_conf *ac, struct cred_conf *cc)
 }
 
 static int
+appconf_hdr_ok(const char *v)
+{
+	for (; *v != '\0'; v++)
+		if ((unsigned char)*v < 0x20 || (unsigned char)*v > 0x7e)
+			return 0;
+	return 1;
+}
+
+static int
 appconf_cred_setup(struct app_conf *ac, struct config *cfg, size_t i,
     const char *base, char *why, size_t whysz)
 {
@@ -259,9 +268,16 @@ appconf_cred_setup(struct app_conf *ac, struct config *cfg, size_t i,
 	}
 	if (appconf_url(cc, url, where, why, whysz) != 0)
 		return -1;
-	for (h = 0; h < CRED_MAX_HDRS && c->hdrs[h].name != NULL; h++)
+	for (h = 0; h < CRED_MAX_HDRS && c->hdrs[h].name != NULL; h++) {
 		cc->hdr_value[h] = config_get(cfg, d->name, c->hdrs[h].opt,
-		    NULL);
+		    &where);
+		/* A header value: one line of visible ASCII, or a new header. */
+		if (cc->hdr_value[h] != NULL &&
+		    !appconf_hdr_ok(cc->hdr_value[h]))
+			return appconf_fail(why, whysz, "%s: %s must be printable "
+			    "ASCII without line breaks (it is sent as %s)",
+			    where, c->hdrs[h].opt, c->hdrs[h].name);
+	}
 	return appconf_scopes(ac, cc);
 }
 

@@ -9,11 +9,12 @@
 #include "record.h"
 
 extern const struct app_def	app_atlas, app_confluence, app_demo,
-				app_sbxtest, app_sbxsync, app_vault;
+				app_ironclad, app_sbxtest, app_sbxsync, app_vault;
 
 const struct app_def *const apps[] = {
 	&app_atlas,
 	&app_confluence,
+	&app_ironclad,
 	&app_demo,
 	&app_sbxtest,
 	&app_sbxsync,
