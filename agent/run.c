@@ -175,7 +175,7 @@ run_on_records(struct chan *c, struct msg *m, void *arg)
 	if ((e = msg_records_first(m, &items)) != 0)
 		return e;
 	while ((more = msg_records_next(&items, &tf)) == 1) {
-		if ((e = record_decode(&tf, &r, &why)) != 0)
+		if ((e = record_decode_app(aa->def, &tf, &r, &why)) != 0)
 			(void)snprintf(c->why, sizeof(c->why), "RECORD %lu: %s",
 			    aa->records + 1, why);
 		else if ((e = c1z_writer_add(aa->out, &r)) != 0)
