@@ -62,7 +62,6 @@ const struct app_def app_atlassian = {
 	.rtypes = atlassian_rtypes,
 	.actions = atlassian_actions,
 	.sync_op = TASK_SYNC,
-	.creates = "account through SCIM (no password; an existing managed "
-	    "account is linked)",
+	.creates = "SCIM, no password; an existing managed account is linked",
 	.deletes = "user (lifecycle delete)",
 };

@@ -60,7 +60,7 @@ atl_user_item(struct conn *c, const struct pcj_doc *d, int u, void *arg)
 	const struct emit_kv prof[] = {
 		{ "account_id", id, 0 }, { "account_type", type, 0 },
 		{ "email", email, 0 }, { "name", name, 0 },
-		{ "username", nick, 0 }, { "status", st, 0 },
+		{ "username", nick, 0 },
 		{ "claim_status", claim, 0 }, { "email_verified", ev, 1 },
 	};
 
