@@ -8,6 +8,8 @@
 #include "agent.h"
 #include "apps.h"
 #include "cli.h"
+#include "msgs.h"
+#include "run.h"
 #include "service.h"
 #include "vaultcmd.h"
 #include "c1z.h"
@@ -325,6 +327,7 @@ cli_operation(struct config *cfg, uint32_t *op)
 		{ "create-account-email", TASK_CREATE_ACCOUNT, { NULL } },
 		{ "delete-resource", TASK_DELETE_RESOURCE,
 		    { "delete-resource-type", NULL } },
+		{ "action", TASK_ACTION, { NULL } },
 	};
 	size_t	i, j;
 
@@ -349,6 +352,22 @@ cli_operation(struct config *cfg, uint32_t *op)
 	return EXIT_OK;
 }
 
+/* An action and its arguments, checked against each app before any
+ * child starts (the task is built the same way for each fetcher). */
+static int
+cli_action_check(struct agent *ag, uint32_t op)
+{
+	static struct task_msg	t;
+	size_t			i;
+
+	if (op != TASK_ACTION)
+		return EXIT_OK;
+	for (i = 0; i < ag->napps; i++)
+		if (run_action(ag, ag->apps[i].def, &t) != 0)
+			return EXIT_USAGE;
+	return EXIT_OK;
+}
+
 static int
 cli_cmd_run(struct cli *cli, struct config *cfg)
 {
@@ -362,7 +381,8 @@ cli_cmd_run(struct cli *cli, struct config *cfg)
 	}
 	if ((rc = cli_operation(cfg, &op)) != EXIT_OK)
 		return rc;
-	if ((rc = agent_setup(&ag, cfg, op)) == EXIT_OK)
+	if ((rc = agent_setup(&ag, cfg, op)) == EXIT_OK &&
+	    (rc = cli_action_check(&ag, op)) == EXIT_OK)
 		rc = agent_run(&ag);
 	agent_clear(&ag);
 	return rc;

@@ -135,6 +135,85 @@ run_args(struct agent *ag, struct task_msg *t)
 	return 0;
 }
 
+/* 1 when key is one of the comma-separated names in list. */
+static int
+run_arg_known(const char *list, const char *key, size_t klen)
+{
+	size_t	n;
+
+	for (; list != NULL && *list != '\0'; list += n + (list[n] == ',')) {
+		n = strcspn(list, ",");
+		if (n == klen && strncmp(list, key, n) == 0)
+			return 1;
+	}
+	return 0;
+}
+
+/*
+ * --action NAME --arg KEY=VALUE...: the action must be one of the app's
+ * (apps.h actions) and each KEY one of its arguments; every argument
+ * it declares is needed. The arguments travel as a JSON object.
+ */
+int
+run_action(struct agent *ag, const struct app_def *d, struct task_msg *t)
+{
+	const struct app_action	*a;
+	const char		*name, *kv[32], *eq, *text;
+	char			 key[64];
+	struct buf		 b;
+	size_t			 n, i, k, klen;
+	int			 e;
+
+	if ((name = config_get(ag->cfg, NULL, "action", NULL)) == NULL)
+		return 0;
+	for (a = d->actions; a != NULL && a->name != NULL; a++)
+		if (strcmp(a->name, name) == 0)
+			break;
+	if (a == NULL || a->name == NULL) {
+		log_warnx("--action: %s has no action \"%.64s\" (see "
+		    "`portcullis capabilities`)", d->name, name);
+		return PC_E_VALUE;
+	}
+	n = config_list(ag->cfg, NULL, "arg", kv, sizeof(kv) / sizeof(kv[0]));
+	buf_init(&b, sizeof(t->args), 0);
+	e = buf_add_str(&b, "{");
+	for (i = 0; e == 0 && i < n; i++) {
+		if ((eq = strchr(kv[i], '=')) == NULL ||
+		    (klen = (size_t)(eq - kv[i])) >= sizeof(key) ||
+		    !run_arg_known(a->args, kv[i], klen)) {
+			log_warnx("--arg \"%.64s\": %s takes %s", kv[i], a->name,
+			    a->args != NULL ? a->args : "no arguments");
+			e = PC_E_VALUE;
+			break;
+		}
+		memcpy(key, kv[i], klen);
+		key[klen] = '\0';
+		if ((i > 0 && (e = buf_add_str(&b, ",")) != 0) ||
+		    (e = jw_key(&b, key)) != 0 || (e = jw_str(&b, eq + 1)) != 0)
+			break;
+	}
+	/* Each declared argument once at least. */
+	for (k = 0; e == 0 && a->args != NULL && a->args[k] != '\0';
+	    k += klen + (a->args[k + klen] == ',')) {
+		klen = strcspn(a->args + k, ",");
+		for (i = 0; i < n; i++)
+			if (strncmp(kv[i], a->args + k, klen) == 0 &&
+			    kv[i][klen] == '=')
+				break;
+		if (i == n) {
+			log_warnx("--action %s needs --arg %.*s=VALUE", a->name,
+			    (int)klen, a->args + k);
+			e = PC_E_VALUE;
+		}
+	}
+	if (e == 0 && (e = buf_add_str(&b, "}")) == 0 &&
+	    (e = buf_cstr(&b, &text)) == 0 &&
+	    (e = buf_scopy(t->args, sizeof(t->args), text)) == 0)
+		e = buf_scopy(t->action, sizeof(t->action), a->name);
+	buf_clear(&b);
+	return e;
+}
+
 void
 run_task_send(struct agent *ag, struct agent_app *aa)
 {
@@ -150,6 +229,7 @@ run_task_send(struct agent *ag, struct agent_app *aa)
 	buf_init(&b, MSG_TASK_MAX, 0);
 	if ((e = run_opts(ag, aa, t.opts, sizeof(t.opts))) == 0 &&
 	    (e = run_args(ag, &t)) == 0 &&
+	    (e = run_action(ag, aa->def, &t)) == 0 &&
 	    (e = msg_task_encode(&t, &b)) == 0)
 		e = chan_send_buf(&aa->ch, MSG_TASK, 0, &b);
 	if (e != 0)
@@ -176,7 +256,7 @@ run_on_records(struct chan *c, struct msg *m, void *arg)
 	if ((e = msg_records_first(m, &items)) != 0)
 		return e;
 	while ((more = msg_records_next(&items, &tf)) == 1) {
-		if ((e = record_decode(&tf, &r, &why)) != 0)
+		if ((e = record_decode_app(aa->def, &tf, &r, &why)) != 0)
 			(void)snprintf(c->why, sizeof(c->why), "RECORD %lu: %s",
 			    aa->records + 1, why);
 		else if ((e = c1z_writer_add(aa->out, &r)) != 0)

@@ -8,6 +8,16 @@
 
 struct agent;
 struct agent_app;
+struct app_def;
+struct task_msg;
+
+/*
+ * The --action / --arg flags into t (nothing when --action is not
+ * given): the action and argument names must be d's. 0, or an error
+ * already said.
+ */
+int	run_action(struct agent *ag, const struct app_def *d,
+	    struct task_msg *t);
 
 void	run_task_send(struct agent *ag, struct agent_app *aa);
 /* Until every fetcher channel and the broker channel are closed. */

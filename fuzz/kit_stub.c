@@ -20,6 +20,7 @@ static const char	*stub_empty;
 static unsigned		 stub_answered;
 static uint32_t		 stub_fifo[STUB_FIFO];
 static unsigned		 stub_head, stub_len;
+static const struct app_def	*stub_app;	/* its slug rules */
 
 void
 kit_stub_begin(struct conn *c, struct fetch *f, const struct conn_def *def,
@@ -31,6 +32,7 @@ kit_stub_begin(struct conn *c, struct fetch *f, const struct conn_def *def,
 	c->def = def;
 	if ((c->app = apps_find(def->app)) == NULL)
 		abort();
+	stub_app = c->app;
 	c->max_inflight = 4;
 	c->retry_max_ms = 1000;
 	c->jitter = 1;
@@ -144,7 +146,7 @@ fetch_record(struct fetch *f, struct buf *payload)
 	if (msg_records_next(&rd, &tf) != 1)
 		abort();
 	memset(&r, 0, sizeof(r));
-	if (record_decode(&tf, &r, &why) != 0) {
+	if (record_decode_app(stub_app, &tf, &r, &why) != 0) {
 		fprintf(stderr, "record refused by the agent: %s\n", why);
 		abort();
 	}

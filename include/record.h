@@ -62,6 +62,8 @@ struct record {
 	char		 grant_id[REC_ID_MAX];	/* built */
 };
 
+struct app_def;
+
 /*
  * Decode a RECORD message into r and check its meaning: the fields its
  * kind needs are there and non-empty, a grant's entitlement id is the
@@ -70,6 +72,12 @@ struct record {
  */
 int	record_decode(const struct tlv_fields *tf, struct record *r,
 	    const char **why) PC_WUR;
+/*
+ * The same for a record of app d (NULL: any app): a slug may then be
+ * "<prefix><name>" where d's resource type declares that prefix.
+ */
+int	record_decode_app(const struct app_def *d, const struct tlv_fields *tf,
+	    struct record *r, const char **why) PC_WUR;
 /* 1 when s is a resource type id: [a-z0-9_-]+ (no ':' to split on). */
 int	record_type_ok(const char *s);
 
@@ -87,7 +95,6 @@ struct grant_ref {
 	char		pid[REC_ID_MAX];
 };
 
-struct app_def;
 
 /*
  * Split an entitlement id of app d, the way record_decode builds them:

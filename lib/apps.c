@@ -8,11 +8,13 @@
 #include "apps.h"
 #include "record.h"
 
-extern const struct app_def	app_atlas, app_confluence, app_demo,
-				app_ironclad, app_sbxtest, app_sbxsync, app_vault;
+extern const struct app_def	app_atlas, app_atlassian, app_confluence,
+				app_demo, app_ironclad, app_sbxtest, app_sbxsync,
+				app_vault;
 
 const struct app_def *const apps[] = {
 	&app_atlas,
+	&app_atlassian,
 	&app_confluence,
 	&app_ironclad,
 	&app_demo,

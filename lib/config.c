@@ -58,6 +58,9 @@ const struct opt_def config_opts[] = {
 	{ "create-account-profile",	G | OPT_NOFILE, NULL, "profile JSON", NULL },
 	{ "delete-resource",		G | OPT_NOFILE, NULL, "resource id", NULL },
 	{ "delete-resource-type",	G | OPT_NOFILE, NULL, "resource type", NULL },
+	{ "action",			G | OPT_NOFILE, NULL, "app action name", NULL },
+	{ "arg",			G | OPT_NOFILE | OPT_LIST, NULL,
+	    "action argument KEY=VALUE", NULL },
 	/* Per app: transport and policy. */
 	{ "base-url",			G | A,	NULL,	"API base URL", NULL },
 	{ "auth",			A,	NULL,	"none|bearer|basic|digest|oauth2", NULL },

@@ -171,8 +171,31 @@ record_structured(const struct record *r, const char **why)
 	return 0;
 }
 
+static const struct app_rtype	*record_rtype(const struct app_def *,
+				    const char *, size_t);
+
+/*
+ * A slug holds no ':', but where the app's resource type says its slugs
+ * are "<prefix><name>" (apps.h slug_colon): then the name holds none.
+ */
 static int
-record_check(struct record *r, const char **why)
+record_slug_ok(const struct app_def *d, const char *rtype, const char *slug)
+{
+	const struct app_rtype	*rt;
+	size_t			 pl;
+
+	if (strchr(slug, ':') == NULL)
+		return 1;
+	if (d == NULL || (rt = record_rtype(d, rtype, strlen(rtype))) ==
+	    NULL || rt->slug_colon == NULL)
+		return 0;
+	pl = strlen(rt->slug_colon);
+	return strncmp(slug, rt->slug_colon, pl) == 0 && slug[pl] != '\0' &&
+	    strchr(slug + pl, ':') == NULL;
+}
+
+static int
+record_check(const struct app_def *d, struct record *r, const char **why)
 {
 	int	e;
 
@@ -195,7 +218,7 @@ record_check(struct record *r, const char **why)
 		return 0;
 	case REC_ENTITLEMENT:
 		if (r->id[0] == '\0' || r->slug[0] == '\0' ||
-		    strchr(r->slug, ':') != NULL)
+		    !record_slug_ok(d, r->rtype, r->slug))
 			return record_fail(why, "entitlement needs a resource "
 			    "id and a slug without ':'", PC_E_VALUE);
 		if (snprintf(r->ent_id, sizeof(r->ent_id), "%s:%s:%s",
@@ -226,6 +249,13 @@ record_check(struct record *r, const char **why)
 int
 record_decode(const struct tlv_fields *tf, struct record *r, const char **why)
 {
+	return record_decode_app(NULL, tf, r, why);
+}
+
+int
+record_decode_app(const struct app_def *d, const struct tlv_fields *tf,
+    struct record *r, const char **why)
+{
 	size_t	i;
 	int	e;
 
@@ -248,7 +278,7 @@ record_decode(const struct tlv_fields *tf, struct record *r, const char **why)
 		}
 	}
 	/* A refused record holds nothing: the caller need not clear it. */
-	if ((e = record_check(r, why)) != 0)
+	if ((e = record_check(d, r, why)) != 0)
 		record_clear(r);
 	return e;
 }

@@ -28,6 +28,25 @@ retry_seconds(const char *s)
 	return v;
 }
 
+/*
+ * timegm(3) without the time zone: glibc's loads /etc/localtime first,
+ * which a sandboxed fetcher may not open (seccomp kills it). Days from
+ * the civil date, Howard Hinnant's algorithm; tm is UTC.
+ */
+static long long
+retry_timegm(const struct tm *tm)
+{
+	long long	y = (long long)tm->tm_year + 1900, m = tm->tm_mon + 1;
+	long long	days;
+
+	y -= m <= 2;
+	days = 365 * y + (y >= 0 ? y : y - 3) / 4 - (y >= 0 ? y : y - 99) /
+	    100 + (y >= 0 ? y : y - 399) / 400 + (153 * (m + (m > 2 ? -3 :
+	    9)) + 2) / 5 + tm->tm_mday - 1 - 719468;
+	return days * 86400 + tm->tm_hour * 3600LL + tm->tm_min * 60LL +
+	    tm->tm_sec;
+}
+
 /* A whole value in format fmt (UTC), as seconds from now; -1 if not. */
 static long long
 retry_date(const char *s, const char *fmt, time_t now)
@@ -46,7 +65,7 @@ retry_date(const char *s, const char *fmt, time_t now)
 		end++;
 	if (*end != '\0')
 		return -1;
-	return (long long)timegm(&tm) - (long long)now;
+	return retry_timegm(&tm) - (long long)now;
 }
 
 /* Seconds to wait for one header value; -1 when it says nothing usable. */
