@@ -98,8 +98,14 @@ cred_read_file(const char *path, const char **out)
 		close(fd);
 		return PC_E_VALUE;
 	}
-	if (st.st_mode & (S_IRWXG | S_IRWXO))
-		log_warnx("%s is readable by group or others", path);
+	/* As OpenSSH with a private key: a secret others can read is one
+	 * others may have; refuse it rather than use it. */
+	if (st.st_mode & (S_IRWXG | S_IRWXO)) {
+		close(fd);
+		log_warnx("%s: readable by group or others (mode %04o): run "
+		    "chmod 600 %s", path, (unsigned)(st.st_mode & 07777), path);
+		return PC_E_POLICY;
+	}
 	if ((tmp = malloc(CRED_MAX + 1)) == NULL) {
 		close(fd);
 		return PC_E_NOMEM;

@@ -53,6 +53,14 @@ t_conf "$TMP/p.conf" demo "https://127.0.0.1:$PORT_m" \
 sed -i 's/^auth = none/auth = basic/' "$TMP/p.conf"
 "$PORTCULLIS" --config "$TMP/p.conf" --app demo >"$TMP/out" 2>"$TMP/err"
 t_grep "basic auth injected by the broker" '"auth": "Basic"' "$TMP/out"
+# A secret file others can read is refused, as OpenSSH refuses such a key.
+chmod 640 "$TMP/pw"
+t_count_before=$(t_count m)
+"$PORTCULLIS" --config "$TMP/p.conf" --app demo >"$TMP/out" 2>"$TMP/err"
+t_check "a group-readable secret file fails the run" test "$?" -ne 0
+t_grep "and says what to do" "pw: readable by group or others \(mode 0640\): run chmod 600 " "$TMP/err"
+t_eq "nothing was sent with it" "$(t_count m)" "$t_count_before"
+chmod 600 "$TMP/pw"
 
 # Config errors carry file:line.
 printf '[app demo]\nbase-url = https://x\nbogus = 1\n' > "$TMP/bad.conf"
