@@ -28,6 +28,28 @@ retry_seconds(const char *s)
 	return v;
 }
 
+/*
+ * timegm(3) without it: glibc's opens /etc/localtime (tzset), and a
+ * sandboxed fetcher is killed for that openat. Days from the civil date
+ * (proleptic Gregorian, H. Hinnant's algorithm), then the time of day.
+ */
+static long long
+retry_timegm(const struct tm *tm)
+{
+	long long	y = (long long)tm->tm_year + 1900, m = tm->tm_mon + 1;
+	long long	era, yoe, doy, doe;
+
+	if (m < 1 || m > 12)
+		return -1;
+	y -= m <= 2;
+	era = (y >= 0 ? y : y - 399) / 400;
+	yoe = y - era * 400;
+	doy = (153 * (m + (m > 2 ? -3 : 9)) + 2) / 5 + tm->tm_mday - 1;
+	doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
+	return (era * 146097 + doe - 719468) * 86400 + tm->tm_hour * 3600LL +
+	    tm->tm_min * 60LL + tm->tm_sec;
+}
+
 /* A whole value in format fmt (UTC), as seconds from now; -1 if not. */
 static long long
 retry_date(const char *s, const char *fmt, time_t now)
@@ -46,7 +68,7 @@ retry_date(const char *s, const char *fmt, time_t now)
 		end++;
 	if (*end != '\0')
 		return -1;
-	return (long long)timegm(&tm) - (long long)now;
+	return retry_timegm(&tm) - (long long)now;
 }
 
 /* Seconds to wait for one header value; -1 when it says nothing usable. */
