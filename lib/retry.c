@@ -29,22 +29,25 @@ retry_seconds(const char *s)
 }
 
 /*
- * timegm(3) without the time zone: glibc's loads /etc/localtime first,
- * which a sandboxed fetcher may not open (seccomp kills it). Days from
- * the civil date, Howard Hinnant's algorithm; tm is UTC.
+ * timegm(3) without it: glibc's opens /etc/localtime (tzset), and a
+ * sandboxed fetcher is killed for that openat. Days from the civil date
+ * (proleptic Gregorian, H. Hinnant's algorithm), then the time of day.
  */
 static long long
 retry_timegm(const struct tm *tm)
 {
 	long long	y = (long long)tm->tm_year + 1900, m = tm->tm_mon + 1;
-	long long	days;
+	long long	era, yoe, doy, doe;
 
+	if (m < 1 || m > 12)
+		return -1;
 	y -= m <= 2;
-	days = 365 * y + (y >= 0 ? y : y - 3) / 4 - (y >= 0 ? y : y - 99) /
-	    100 + (y >= 0 ? y : y - 399) / 400 + (153 * (m + (m > 2 ? -3 :
-	    9)) + 2) / 5 + tm->tm_mday - 1 - 719468;
-	return days * 86400 + tm->tm_hour * 3600LL + tm->tm_min * 60LL +
-	    tm->tm_sec;
+	era = (y >= 0 ? y : y - 399) / 400;
+	yoe = y - era * 400;
+	doy = (153 * (m + (m > 2 ? -3 : 9)) + 2) / 5 + tm->tm_mday - 1;
+	doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
+	return (era * 146097 + doe - 719468) * 86400 + tm->tm_hour * 3600LL +
+	    tm->tm_min * 60LL + tm->tm_sec;
 }
 
 /* A whole value in format fmt (UTC), as seconds from now; -1 if not. */

@@ -21,6 +21,7 @@ hostile_suite atlas "$TMP/atlas.conf" BATON_PRIVATE_KEY=priv-5e3c-4b2a
 
 # Confluence DC (its mock under /confluence, a PAT, through the proxy).
 conf_mock "$FXC"
+rm -f "$TMP/hostile.port"	# the Atlas proxy's: wait for the new one
 hostile_start "$CPORT" confluence
 sed -i -e "s|^hostname = .*|hostname = https://127.0.0.1:$HPORT/confluence|" \
 	-e 's|^timeout = 30$|timeout = 2|' "$TMP/conf.conf"

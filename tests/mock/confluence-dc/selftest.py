@@ -369,6 +369,12 @@ def test_spaces(m):
     r = m.get(A + "/space/%7Ebob")
     check(r.status == 200 and r.json["key"] == "~bob", "space/~bob")
     check(m.get(A + "/space/NOPE").status == 404, "unknown space -> 404")
+    m.control("config", {"hidden_spaces": ["ENG"], "max_limit": 2})
+    r = m.get(A + "/space?limit=2")
+    check([s["key"] for s in r.json["results"]] == ["DOCS"] and r.json["size"] == 1
+          and r.json["_links"]["next"].endswith("limit=2&start=2"),
+          "hidden_spaces: a page cut, then filtered, links a whole limit on")
+    m.control("config", {"hidden_spaces": [], "max_limit": 200})
 
 
 def perm_set(resp):
