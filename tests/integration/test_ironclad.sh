@@ -238,6 +238,13 @@ t_eq "token revoked mid-sync: one fresh token" "$(icstat 's["tokens_issued"]')" 
 t_check "token revoked mid-sync: the same grants" cmp -s "$TMP/rvgrants" "$TMP/egrants"
 icpost config '{"latency_ms": 0, "page_cap": 0}'
 
+# Token issuance is limited per client: said so, not blamed on the secret.
+icpost config '{"token_limit_per_min": 1}'
+ic tl1 --file "$TMP/tl1.c1z"
+ic tl2 --file "$TMP/tl2.c1z"
+t_grep "token issuance limit: named as such" 'HTTP 429: token issuance is rate-limited' "$TMP/tl2.err"
+icpost config '{"token_limit_per_min": 0}'
+
 # --- 429s: the kit waits and retries ---------------------------------------
 icpost reset-stats '{}'
 icpost config '{"inject_429": 2, "retry_after": 1}'
