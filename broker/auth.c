@@ -290,7 +290,14 @@ auth_token_done(struct broker_cred *c, struct http_xfer *x, int result)
 	if (result != 0)
 		(void)snprintf(c->why, sizeof(c->why), "token request: %.200s",
 		    x->resp.err);
-	else if (x->resp.status != 200) {
+	else if (x->resp.status == 429 || x->resp.status >= 500) {
+		/* Not the credentials: issuance is limited, or it is down. */
+		(void)snprintf(c->why, sizeof(c->why), "token endpoint answered "
+		    "HTTP %ld: %s; try again later", x->resp.status,
+		    x->resp.status == 429 ? "token issuance is rate-limited" :
+		    "the vendor's error");
+		result = PC_E_REMOTE;
+	} else if (x->resp.status != 200) {
 		(void)snprintf(c->why, sizeof(c->why), "token endpoint answered "
 		    "HTTP %ld: check %s and %s", x->resp.status,
 		    c->conf->user_opt, c->conf->secret_opt);
@@ -304,6 +311,9 @@ auth_token_done(struct broker_cred *c, struct http_xfer *x, int result)
 	(void)curl_easy_setopt(x->easy, CURLOPT_PASSWORD, (char *)NULL);
 	(void)curl_easy_setopt(x->easy, CURLOPT_HTTPAUTH, CURLAUTH_BEARER);
 	c->token_state = result == 0 ? TOKEN_OK : TOKEN_FAILED;
+	/* A failed refresh leaves no earlier token behind either. */
+	if (result != 0 && c->token != NULL)
+		explicit_bzero(c->token, AUTH_TOKEN_MAX);
 	if (result != 0)
 		log_warnx("%s: %s", x->a->name, c->why);
 	http_xfer_put(x);

@@ -262,6 +262,16 @@ pager_finish(struct conn *c, struct pager *p)
  * JSON text: items shifted between two pages) is not handed over twice;
  * a later page made only of such items is a vendor repeating itself.
  */
+/* 1 when the page declares a total of exactly 0 items. */
+static int
+pager_total_zero(const struct pager *p, const struct pcj_doc *d)
+{
+	int64_t	total;
+
+	return p->total != NULL && pcj_int64(d, pager_path(d, pcj_root(d),
+	    p->total), &total) == 0 && total == 0;
+}
+
 static int
 pager_items(struct conn *c, struct pager *p, const struct pager_page *pg,
     const struct pcj_doc *d, unsigned *n)
@@ -273,6 +283,9 @@ pager_items(struct conn *c, struct pager *p, const struct pager_page *pg,
 	size_t		 len;
 
 	*n = 0;
+	/* RFC 7644 3.4.2: Resources is REQUIRED only if totalResults > 0. */
+	if (arr < 0 && p->l.kind == PAGER_SCIM && pager_total_zero(p, d))
+		return 0;
 	if (pcj_type(d, arr) != PCJ_ARRAY)
 		return conn_fail(c, PC_E_VALUE, "%s %s: a page without \"%s\"",
 		    c->app->name, p->path, p->items != NULL ? p->items : "[]");

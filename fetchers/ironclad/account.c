@@ -175,6 +175,8 @@ ic_create_account(struct conn *c)
 	int			e;
 
 	memset(&a, 0, sizeof(a));
+	if ((e = ic_need_actor(c)) != 0)
+		return e;
 	if ((e = ic_acct_parse(c, &a)) == 0)
 		e = ic_acct_post(c, &a);
 	pcj_free(&a.doc);

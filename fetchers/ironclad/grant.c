@@ -76,6 +76,8 @@ ic_group_grant(struct kit_op *o)
 		return kit_bad_principal(o, "user");
 	if (!ic_id_ok(o->g.ent.rid) || !ic_id_ok(o->g.pid))
 		return PC_E_VALUE;
+	if ((e = ic_need_actor(o->c)) != 0)
+		return e;
 	(void)fetch_fmt(path, sizeof(path), "/scim/v2/Groups/%s", o->g.ent.rid);
 	conn_resp_init(&r);
 	e = ic_call(o->c, "GET", path, NULL, NULL, NULL, &r);

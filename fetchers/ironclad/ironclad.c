@@ -9,6 +9,7 @@
 
 #include "config.h"
 #include "ironclad.h"
+#include "text.h"
 
 int
 ic_id_ok(const char *s)
@@ -42,7 +43,7 @@ ic_scimtype_is(const struct conn_resp *r, const char *type)
 static void
 ic_error(const struct conn_resp *r, char *line, size_t linesz)
 {
-	char	code[64], detail[400];
+	char	code[64], detail[400], raw[480];
 	int	root;
 
 	line[0] = '\0';
@@ -56,8 +57,10 @@ ic_error(const struct conn_resp *r, char *line, size_t linesz)
 		(void)conn_str(&r->doc, root, "error_description", detail,
 		    sizeof(detail));
 	}
-	(void)fetch_fmt(line, linesz, "%s%s%s", code, code[0] && detail[0] ?
-	    ": " : "", detail);
+	(void)fetch_fmt(raw, sizeof(raw), "%s%s%s", code, code[0] &&
+	    detail[0] ? ": " : "", detail);
+	/* One line whatever the vendor escaped into it. */
+	(void)text_clean(line, linesz, raw);
 }
 
 int
@@ -79,21 +82,21 @@ ic_call(struct conn *c, const char *method, const char *path,
 
 /*
  * Client-credentials tokens act as a user Ironclad must be told of; the
- * broker sends the header, we only check one is configured, so the run
- * fails with the option's name rather than the vendor's 400.
+ * broker sends the header, we only check one is configured, so a task
+ * that calls Ironclad fails with the option's name rather than the
+ * vendor's 400.
  */
-static int
-ic_start(struct conn *c)
+int
+ic_need_actor(struct conn *c)
 {
 	char	v[CONFIG_MAX_VALUE + 1];
 
-	if (fetch_opt(c->f, "as-user-email", v, sizeof(v)) == NULL &&
-	    fetch_opt(c->f, "as-user-id", v, sizeof(v)) == NULL &&
-	    c->f->task.op != TASK_DELETE_RESOURCE)
-		return conn_fail(c, PC_E_CONFIG, "ironclad: set as-user-email "
-		    "or as-user-id (BATON_AS_USER_EMAIL, BATON_AS_USER_ID): "
-		    "client-credentials calls act as an Ironclad user");
-	return 0;
+	if (fetch_opt(c->f, "as-user-email", v, sizeof(v)) != NULL ||
+	    fetch_opt(c->f, "as-user-id", v, sizeof(v)) != NULL)
+		return 0;
+	return conn_fail(c, PC_E_CONFIG, "ironclad: set as-user-email or "
+	    "as-user-id (BATON_AS_USER_EMAIL, BATON_AS_USER_ID): "
+	    "client-credentials calls act as an Ironclad user");
 }
 
 int
@@ -102,7 +105,7 @@ ic_sync(struct conn *c)
 	int	e;
 
 	/* Independent listings: their pages share the in-flight window. */
-	if ((e = ic_users_sync(c)) != 0)
+	if ((e = ic_need_actor(c)) != 0 || (e = ic_users_sync(c)) != 0)
 		return e;
 	return ic_groups_sync(c);
 }
@@ -125,7 +128,6 @@ static const struct kit_grant ic_grants[] = {
 const struct conn_def ironclad_def = {
 	.app = "ironclad",
 	.error = ic_error,
-	.start = ic_start,
 	.sync = ic_sync,
 	.grants = ic_grants,
 	.create = ic_create_account,

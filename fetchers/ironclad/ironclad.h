@@ -37,6 +37,8 @@ int	ic_call(struct conn *c, const char *method, const char *path,
 	    const struct buf *body, const char *op, const char *target,
 	    struct conn_resp *r) PC_WUR;
 
+/* 0 when an acting user is configured, else the run's failure. */
+int	ic_need_actor(struct conn *c) PC_WUR;
 int	ic_sync(struct conn *c) PC_WUR;
 int	ic_users_sync(struct conn *c) PC_WUR;
 int	ic_groups_sync(struct conn *c) PC_WUR;

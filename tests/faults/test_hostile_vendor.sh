@@ -9,6 +9,7 @@
 . "$TOP/tests/lib/atlas.sh"
 . "$TOP/tests/lib/hostile.sh"
 . "$TOP/tests/lib/confluence.sh"
+. "$TOP/tests/lib/ironclad.sh"
 t_ca
 
 # Atlas (its mock, Digest auth through the proxy).
@@ -27,4 +28,21 @@ sed -i -e "s|^hostname = .*|hostname = https://127.0.0.1:$HPORT/confluence|" \
 	-e 's|^timeout = 30$|timeout = 2|' "$TMP/conf.conf"
 sed -i '1i max-records = 20000' "$TMP/conf.conf"
 hostile_suite confluence "$TMP/conf.conf" BATON_ACCESS_TOKEN=$C_ADMIN_PAT
+# Ironclad (its mock, OAuth client credentials through the proxy: the
+# token endpoint passes, SCIM list pages are corrupted).
+ic_mock "$TOP/tests/mock/ironclad/fixtures/small.json"
+rm -f "$TMP/hostile.port"
+hostile_start "$ICPORT" scim
+hostile_set '{"path_regex": "^/scim/"}'
+sed -i -e "s|^base-url = .*|base-url = https://127.0.0.1:$HPORT|" \
+	-e 's|^timeout = 30$|timeout = 2|' "$TMP/ic.conf"
+sed -i '1i max-records = 20000' "$TMP/ic.conf"
+# SCIM has no next marker: the pager asks for the pages the first
+# totalResults declares and no more, so invented fresh pages end there
+# (bounded, exit 0 allowed); that run is last, as its file is larger.
+hv_modes=$HOSTILE_MODES
+HOSTILE_MODES="$(printf '%s\n' $HOSTILE_MODES | grep -v -e '^fresh_pages:' \
+	-e '^empty_tenant:') fresh_pages:0|1 empty_tenant:1"
+hostile_suite ironclad "$TMP/ic.conf" BATON_IC_CLIENT_SECRET=$IC_PROV_SECRET
+HOSTILE_MODES=$hv_modes
 t_done

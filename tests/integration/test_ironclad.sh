@@ -238,6 +238,25 @@ t_eq "token revoked mid-sync: one fresh token" "$(icstat 's["tokens_issued"]')" 
 t_check "token revoked mid-sync: the same grants" cmp -s "$TMP/rvgrants" "$TMP/egrants"
 icpost config '{"latency_ms": 0, "page_cap": 0}'
 
+# Token issuance is limited per client: said so, not blamed on the secret.
+icpost config '{"token_limit_per_min": 1}'
+ic tl1 --file "$TMP/tl1.c1z"
+ic tl2 --file "$TMP/tl2.c1z"
+t_grep "token issuance limit: named as such" 'HTTP 429: token issuance is rate-limited' "$TMP/tl2.err"
+icpost config '{"token_limit_per_min": 0}'
+
+# A company without groups may answer a ListResponse without Resources
+# (RFC 7644 3.4.2: required only when totalResults > 0).
+ic_stop
+python3 -c 'import json,sys; d=json.load(open(sys.argv[1])); d["groups"]=[]
+json.dump(d, open(sys.argv[2], "w"))' "$FX" "$TMP/nogroups.json"
+ic_mock "$TMP/nogroups.json"
+icpost config '{"omit_empty_resources": true}'
+ic nog --file "$TMP/nog.c1z"
+t_eq "no groups, no Resources: sync exits 0" "$(cat "$TMP/nog.rc")" 0
+t_eq "no groups, no Resources: the users are there" \
+	"$("$PORTCULLIS" c1z show "$TMP/nog.c1z" resources | grep -c '^user	')" 12
+
 # --- 429s: the kit waits and retries ---------------------------------------
 icpost reset-stats '{}'
 icpost config '{"inject_429": 2, "retry_after": 1}'

@@ -70,4 +70,6 @@ check() {
 check demo "X=1"
 check atlas "BATON_PRIVATE_KEY=k" "public-key = p" "auth = digest"
 check confluence "BATON_ACCESS_TOKEN=k" "auth = bearer"
+check ironclad "BATON_IC_CLIENT_SECRET=s" "ic-client-id = c" \
+	"as-user-email = a@example.com" "auth = oauth2"
 t_done

@@ -22,7 +22,8 @@ HTTP-date; 0: no Retry-After), expires_in, token_limit_per_min (per client;
 0: none), scope_mode intersect|strict, rate_scale (x every per-minute
 budget; refills the buckets), rate_enforce, saml, items_per_page
 returned|count, page_cap (serve at most N per page), group_patch_status
-200|204, response_media_type application/json|application/scim+json; and
+200|204, response_media_type application/json|application/scim+json,
+omit_empty_resources (no Resources when totalResults is 0); and
 the actions revoke_tokens, rate_reset.
 Stats beyond the house set: rate_limited_by_class, rate_would_limit_by_class
 (what rate_enforce false let through), injected_429/500, acting_users,
@@ -497,6 +498,7 @@ KNOBS = {
     "page_cap": lambda v: isinstance(v, int) and v >= 0,
     "group_patch_status": lambda v: v in (200, 204),
     "response_media_type": lambda v: v in (JSON, SCIM_JSON),
+    "omit_empty_resources": lambda v: isinstance(v, bool),
 }
 ACTIONS = ("revoke_tokens", "rate_reset")
 
@@ -668,8 +670,11 @@ class Ironclad:
         n = min(count, self.cfg["page_cap"]) if self.cfg["page_cap"] else count
         res = [render(i) for i in items[start - 1:start - 1 + n]]
         ipp = len(res) if self.cfg["items_per_page"] == "returned" else count
-        return {"schemas": [LIST], "totalResults": len(items), "startIndex": start,
-                "itemsPerPage": ipp, "Resources": res}
+        out = {"schemas": [LIST], "totalResults": len(items), "startIndex": start,
+               "itemsPerPage": ipp, "Resources": res}
+        if not items and self.cfg["omit_empty_resources"]:
+            del out["Resources"]     # RFC 7644 §3.4.2: REQUIRED if totalResults > 0
+        return out
 
     # -- request bodies ----------------------------------------------------
     def canonical(self, body, table):
@@ -1537,7 +1542,7 @@ def main():
            "expires_in": a.expires_in, "token_limit_per_min": a.token_limit, "scope_mode": "intersect",
            "rate_scale": a.rate_scale, "rate_enforce": not a.no_rate_enforce, "saml": False,
            "items_per_page": "returned", "page_cap": 0, "group_patch_status": 200,
-           "response_media_type": JSON}
+           "response_media_type": JSON, "omit_empty_resources": False}
     with open(a.fixture, encoding="utf-8") as f:
         app = Ironclad(json.load(f), cfg)
 
