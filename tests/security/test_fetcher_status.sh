@@ -69,5 +69,5 @@ check() {
 }
 check demo "X=1"
 check atlas "BATON_PRIVATE_KEY=k" "public-key = p" "auth = digest"
-check atlassian "BATON_ACCESS_TOKEN=k" "organization-id = a0a0a0a0-0000-4000-8000-000000000001"
+check atlassian "BATON_ACCESS_TOKEN=k" "auth = bearer" "organization-id = a0a0a0a0-0000-4000-8000-000000000001"
 t_done
