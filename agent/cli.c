@@ -360,8 +360,12 @@ cli_action_check(struct agent *ag, uint32_t op)
 	static struct task_msg	t;
 	size_t			i;
 
-	if (op != TASK_ACTION)
-		return EXIT_OK;
+	if (op != TASK_ACTION) {
+		if (config_get(ag->cfg, NULL, "arg", NULL) == NULL)
+			return EXIT_OK;
+		log_warnx("--arg goes with --action");
+		return EXIT_USAGE;
+	}
 	for (i = 0; i < ag->napps; i++)
 		if (run_action(ag, ag->apps[i].def, &t) != 0)
 			return EXIT_USAGE;

@@ -333,7 +333,11 @@ config_line(struct config *c, char *line, char *app, size_t appsz,
 		    "value\"", where);
 	*eq = '\0';
 	key = config_trim(s);
-	if ((d = config_opt_find(key)) == NULL)
+	/* In an app's section its own option wins over a generic flag of
+	 * the same name (sbxtest's "action" vs --action). */
+	d = app[0] != '\0' && apps_find(app) != NULL ?
+	    apps_opt(apps_find(app), key) : NULL;
+	if (d == NULL && (d = config_opt_find(key)) == NULL)
 		return config_fail(c, PC_E_CONFIG, "%s: unknown option \"%.64s\"",
 		    where, key);
 	if (d->flags & (OPT_NOFILE | OPT_SECRET))

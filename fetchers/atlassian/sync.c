@@ -41,9 +41,12 @@ atl_org_answer(struct conn *c, struct conn_resp *r, void *arg)
 	(void)arg;
 	if (r == NULL)
 		return 0;
-	if (r->r.status != 200 || !r->parsed)
+	if (r->r.status != 200)
 		return conn_fail(c, PC_E_REMOTE, "%s", c->last[0] ? c->last :
-		    "atlassian: GET organization failed");
+		    "atlassian GET /admin/v1/orgs: failed");
+	if (!r->parsed)
+		return conn_fail(c, PC_E_VALUE, "atlassian GET /admin/v1/orgs/%s: "
+		    "not JSON (Content-Type \"%.64s\")", org, r->r.ctype);
 	data = pcj_get(&r->doc, pcj_root(&r->doc), "data");
 	(void)conn_str(&r->doc, pcj_get(&r->doc, data, "attributes"), "name",
 	    name, sizeof(name));

@@ -227,15 +227,21 @@ atl_tokens_answer(struct conn *c, struct conn_resp *r, void *arg)
 		goto out;
 	if (r->r.status == 403 || r->r.status == 404)
 		goto out;
-	if (r->r.status != 200 || !r->parsed) {
+	if (r->r.status != 200) {
 		e = conn_fail(c, PC_E_REMOTE, "%s", c->last[0] ? c->last :
-		    "atlassian: API tokens listing failed");
+		    "atlassian GET /users/.../manage/api-tokens: failed");
+		goto out;
+	}
+	if (!r->parsed) {
+		e = conn_fail(c, PC_E_VALUE, "atlassian GET /users/%s/manage/"
+		    "api-tokens: not JSON (Content-Type \"%.64s\")", u->id,
+		    r->r.ctype);
 		goto out;
 	}
 	root = pcj_root(&r->doc);
 	if (pcj_type(&r->doc, root) != PCJ_ARRAY) {
-		e = conn_fail(c, PC_E_VALUE, "atlassian: API tokens of %s: not "
-		    "an array", u->id);
+		e = conn_fail(c, PC_E_VALUE, "atlassian GET /users/%s/manage/"
+		    "api-tokens: not an array", u->id);
 		goto out;
 	}
 	for (t = pcj_first(&r->doc, root); t >= 0 && e == 0;

@@ -45,4 +45,15 @@ HOSTILE_MODES="$(printf '%s\n' $HOSTILE_MODES | grep -v -e '^fresh_pages:' \
 	-e '^empty_tenant:') fresh_pages:0|1 empty_tenant:1"
 hostile_suite ironclad "$TMP/ic.conf" BATON_IC_CLIENT_SECRET=$IC_PROV_SECRET
 HOSTILE_MODES=$hv_modes
+atlas_stop
+
+# Atlassian (its mock; cursor pages in the query and in POST bodies).
+. "$TOP/tests/lib/atlassian.sh"
+atl_mock "$TOP/tests/mock/atlassian/fixtures/small.json"
+rm -f "$TMP/hostile.port"
+hostile_start "$APORT" atlassian
+sed -i -e "s|^base-url = .*|base-url = https://127.0.0.1:$HPORT|" \
+	-e 's|^timeout = 30$|timeout = 2|' "$TMP/atl.conf"
+sed -i '1i max-records = 20000' "$TMP/atl.conf"
+hostile_suite atlassian "$TMP/atl.conf" "BATON_ACCESS_TOKEN=$ADMIN_KEY"
 t_done

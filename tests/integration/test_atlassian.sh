@@ -231,10 +231,29 @@ atl a4 --provisioning --action disable_user --arg "user_id=$U_ALICE"
 t_grep "suspending an org admin: explained" 'refuses to suspend an organization admin' "$TMP/a4.err"
 atl a5 --provisioning --action disable_user
 t_grep "an action without user_id is refused" 'needs --arg user_id' "$TMP/a5.err"
+atl a6 --provisioning --action drop_tables --arg "user_id=$U_IVAN"
+t_eq "an unknown action: usage error" "$(cat "$TMP/a6.rc")" 2
+t_grep "an unknown action is named" 'has no action "drop_tables"' "$TMP/a6.err"
+atl a7 --provisioning --action enable_user --arg "user_id=$U_IVAN" --arg "force=1"
+t_grep "an unknown argument is refused" 'enable_user takes user_id' "$TMP/a7.err"
+atl a8 --provisioning --arg "user_id=$U_IVAN"
+t_grep "--arg without --action is refused" 'goes with --action' "$TMP/a8.err"
 t_eq "actions: no removed v1 endpoint" "$(statq '[k for k in s["by_route"] if "removed" in k]')" "[]"
 "$PORTCULLIS" capabilities > "$TMP/caps" 2>&1
 t_grep "capabilities list the actions with their argument" \
 	'actions disable_user.user_id., enable_user.user_id.' "$TMP/caps"
+
+t_check "egress rules: the SCIM key only on \$scim, the admin key only on \$base" \
+	python3 -c '
+import sys
+for line in open(sys.argv[1]):
+    f = line.split("#")[0].split()
+    if not f:
+        continue
+    host, creds = f[1], (f[3] if len(f) > 3 else "")
+    assert (host == "$scim") == (creds == "scim"), line
+    assert host in ("$base", "$scim"), line
+' "$TOP/policy/egress/atlassian.rules"
 
 # --- configuration: baton's older names, a wrong key ------------------------
 sed -i '/^organization-id/d' "$TMP/atl.conf"

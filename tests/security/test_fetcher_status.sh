@@ -72,4 +72,5 @@ check atlas "BATON_PRIVATE_KEY=k" "public-key = p" "auth = digest"
 check confluence "BATON_ACCESS_TOKEN=k" "auth = bearer"
 check ironclad "BATON_IC_CLIENT_SECRET=s" "ic-client-id = c" \
 	"as-user-email = a@example.com" "auth = oauth2"
+check atlassian "BATON_ACCESS_TOKEN=k" "auth = bearer" "organization-id = a0a0a0a0-0000-4000-8000-000000000001"
 t_done

@@ -1,0 +1,12 @@
+/*
+ * Fuzz the Atlassian decoder of group search pages (POST
+ * .../groups/search), with the input as the vendor's answer
+ * (fuzz/kit_stub.c). Every record it emits must be one the agent
+ * accepts.
+ */
+#include <stddef.h>
+#include <stdint.h>
+
+#include "atlassian_stub.h"
+
+ATL_FUZZ(atl_groups_sync(&c))
