@@ -127,6 +127,7 @@ int	atlas_users_sync(struct conn *c, struct atlas_id *org) PC_WUR;
 int	atlas_teams_sync(struct conn *c, struct atlas_id *org) PC_WUR;
 int	atlas_projects_sync(struct conn *c, struct atlas_id *org) PC_WUR;
 int	atlas_apikeys_sync(struct conn *c, struct atlas_id *org) PC_WUR;
+int	atlas_pteams_sync(struct conn *c, struct atlas_proj *p) PC_WUR;
 int	atlas_customroles_sync(struct conn *c, struct atlas_proj *p) PC_WUR;
 int	atlas_dbusers_sync(struct conn *c, struct atlas_proj *p) PC_WUR;
 int	atlas_clusters_sync(struct conn *c, struct atlas_proj *p) PC_WUR;

@@ -1,9 +1,11 @@
 /*
- * Runs in: the Atlas fetcher. Input: project and project-user pages
- * (untrusted). Projects are listed per organization (not GET /groups,
- * which returns every project the key sees, whatever the org). A
- * project's database users are listed before its clusters: their roles
- * become the grants of the clusters' databases.
+ * Runs in: the Atlas fetcher. Input: project, project-user and
+ * project-team pages (untrusted). Projects are listed per organization
+ * (not GET /groups, which returns every project the key sees, whatever
+ * the org). Custom roles, then database users are listed before the
+ * clusters: their roles become the grants of the clusters' databases. A
+ * team's project roles are grants to the team, expandable to its
+ * members.
  */
 #include <stdint.h>
 #include <stdio.h>
@@ -99,6 +101,17 @@ atlas_pteam_item(struct conn *c, const struct pcj_doc *d, int t, void *arg)
 	return 0;
 }
 
+int
+atlas_pteams_sync(struct conn *c, struct atlas_proj *p)
+{
+	char	path[256];
+
+	(void)fetch_fmt(path, sizeof(path), "/api/atlas/v2/groups/%s/teams",
+	    p->gid);
+	return atlas_list(c, path, ATLAS_V2023, 1, atlas_pteam_item, NULL, p,
+	    &p->ref);
+}
+
 static void
 atlas_proj_release(void *obj)
 {
@@ -145,10 +158,8 @@ atlas_project_item(struct conn *c, const struct pcj_doc *d, int o, void *arg)
 	(void)fetch_fmt(path, sizeof(path), "/api/atlas/v2/groups/%s/users", gid);
 	e = atlas_list(c, path, ATLAS_V2025, 1, atlas_puser_item, NULL, p,
 	    &p->ref);
-	(void)fetch_fmt(path, sizeof(path), "/api/atlas/v2/groups/%s/teams", gid);
 	if (e == 0)
-		e = atlas_list(c, path, ATLAS_V2023, 1, atlas_pteam_item, NULL, p,
-		    &p->ref);
+		e = atlas_pteams_sync(c, p);
 	if (e == 0)
 		e = atlas_customroles_sync(c, p);
 	conn_ref_drop(&p->ref);
