@@ -91,6 +91,12 @@ t_eq "entitlement ids are unique" \
 	"$(tail -n +2 "$TMP/rich.ents" | cut -f1 | sort | uniq -d | wc -l)" 0
 atlas_stop
 
+# --- a generated org: teams on every other project, many users ------------
+python3 "$TOP/tests/mock/atlas/gen_fixture.py" --users 2000 --projects 30 --out "$TMP/mid.json"
+model mid "$TMP/mid.json"
+t_check "mid: team roles are synced" grep -q ':team:' "$TMP/mid.got"
+atlas_stop
+
 # --- enable-sync-databases = false: the rest of the model -------------------
 atlas_mock "$TOP/tests/mock/atlas/fixtures/rich.json"
 sed -i 's/^public-key = pubkey01/&\nenable-sync-databases = false/' "$TMP/atlas.conf"
