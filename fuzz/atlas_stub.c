@@ -25,7 +25,13 @@ static void
 atlas_stub_proj_free(void *obj)
 {
 	struct atlas_proj	*p = obj;
+	size_t			 i;
 
+	for (i = 0; i < p->n; i++)
+		free(p->r[i].scopes);
+	for (i = 0; i < p->nadmin; i++)
+		free(p->admin[i]);
+	free(p->admin);
 	free(p->r);
 	free(p);
 }
@@ -43,13 +49,21 @@ atlas_stub_proj(struct conn *c, int named)
 	p->ref.release = atlas_stub_proj_free;
 	p->ref.obj = p;
 	if (named) {
-		if ((p->r = calloc(1, sizeof(*p->r))) == NULL)
+		/* One role on the whole database, one on a collection for
+		 * a user scoped to Cluster0. */
+		if ((p->r = calloc(2, sizeof(*p->r))) == NULL ||
+		    (p->r[1].scopes = strdup("\nCluster0\n")) == NULL)
 			abort();
 		(void)snprintf(p->r->user, sizeof(p->r->user), "%s/admin/app",
 		    ATLAS_STUB_GROUP);
 		(void)snprintf(p->r->db, sizeof(p->r->db), "sales");
-		(void)snprintf(p->r->role, sizeof(p->r->role), "readWrite");
-		p->n = 1;
+		(void)snprintf(p->r->slug, sizeof(p->r->slug), "readWrite");
+		(void)snprintf(p->r[1].user, sizeof(p->r[1].user),
+		    "%s/admin/scoped", ATLAS_STUB_GROUP);
+		(void)snprintf(p->r[1].db, sizeof(p->r[1].db), "sales");
+		(void)snprintf(p->r[1].slug, sizeof(p->r[1].slug),
+		    "read@invoices");
+		p->n = 2;
 	}
 	conn_ref_hold(&p->ref);
 	stub_proj = p;

@@ -84,21 +84,42 @@ int	atlas_sync(struct conn *c) PC_WUR;
 int	atlas_create_account(struct conn *c) PC_WUR;
 int	atlas_delete(struct conn *c) PC_WUR;
 
-/* A database role held by a database user of the project being synced. */
+/*
+ * A database role held by a database user of the project being synced:
+ * on db, slug is the role, or `<role>@<collection>` for one collection.
+ * scopes: NULL when the user reaches every cluster of the project, else
+ * "\n<name>\n<name>\n..." (only "\n": none) from its CLUSTER scopes.
+ */
 struct atlas_dbrole {
-	char	user[ATLAS_ID_MAX];	/* database_user resource id */
-	char	db[128];
-	char	role[64];
+	char	 user[ATLAS_ID_MAX];	/* database_user resource id */
+	char	 db[128];
+	char	 slug[256];
+	char	*scopes;
 };
 
-/* A project under sync: its database users' roles, for its databases. */
+#define ATLAS_SLUG_MAX	256	/* the agent's entitlement slug bound */
+
+/*
+ * A project under sync: its database users' roles, for its databases,
+ * and the admin role entitlements made beyond the built-in table
+ * (custom roles, roles Atlas knows and this table does not).
+ */
 struct atlas_proj {
 	struct conn_ref		 ref;
 	char			 gid[32];
 	char			 org[32];
 	struct atlas_dbrole	*r;
 	size_t			 n;
+	char			**admin;
+	size_t			 nadmin;
 };
+
+/* 1 when the dbrole x reaches the cluster named name (its scopes). */
+int	atlas_dbrole_reaches(const struct atlas_dbrole *x, const char *name);
+/* Add name to p's admin roles: 1 when new, 0 when known, or an error. */
+int	atlas_admin_add(struct atlas_proj *p, const char *name) PC_WUR;
+/* A name that may go into an id: printable, no ':' or '/', bounded. */
+int	atlas_name_ok(const char *s, size_t max);
 
 /* Resource sync steps (one file each); each queues its listings. */
 int	atlas_orgs_sync(struct conn *c) PC_WUR;
@@ -106,6 +127,8 @@ int	atlas_users_sync(struct conn *c, struct atlas_id *org) PC_WUR;
 int	atlas_teams_sync(struct conn *c, struct atlas_id *org) PC_WUR;
 int	atlas_projects_sync(struct conn *c, struct atlas_id *org) PC_WUR;
 int	atlas_apikeys_sync(struct conn *c, struct atlas_id *org) PC_WUR;
+int	atlas_pteams_sync(struct conn *c, struct atlas_proj *p) PC_WUR;
+int	atlas_customroles_sync(struct conn *c, struct atlas_proj *p) PC_WUR;
 int	atlas_dbusers_sync(struct conn *c, struct atlas_proj *p) PC_WUR;
 int	atlas_clusters_sync(struct conn *c, struct atlas_proj *p) PC_WUR;
 

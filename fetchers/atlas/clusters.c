@@ -1,7 +1,9 @@
 /*
  * Runs in: the Atlas fetcher. Input: cluster and database pages
- * (untrusted). A database shows read, readWrite and dbAdmin held on it
- * by name; baton showed every role of the project on every database.
+ * (untrusted). A database shows read, readWrite and dbAdmin and every
+ * role held on it by name (baton showed every role of the project on
+ * every database), to the users whose scopes reach its cluster. A
+ * cluster with no process to ask is a warning, not the sync's end.
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -10,27 +12,88 @@
 #include "atlas.h"
 #include "jw.h"
 
-/* A cluster whose databases are being listed; it holds its project. */
+#define ATLAS_DBS_MAX	100000	/* databases of one cluster */
+
+/*
+ * A cluster whose databases are being listed; it holds its project.
+ * dbs: the names shown so far, so a database only role references
+ * name is made once, after the listing.
+ */
 struct atlas_cl {
 	struct conn_ref		 ref;
 	struct atlas_proj	*p;
 	char			 cid[300];	/* <gid>/<name> */
+	char			 name[128];
+	char			**dbs;
+	size_t			 ndbs;
 };
 
 static int
-atlas_db_item(struct conn *c, const struct pcj_doc *d, int o, void *arg)
+atlas_cl_has(const struct atlas_cl *cl, const char *db)
 {
-	struct atlas_cl		*cl = arg;
+	size_t	i;
+
+	for (i = 0; i < cl->ndbs; i++)
+		if (strcmp(cl->dbs[i], db) == 0)
+			return 1;
+	return 0;
+}
+
+static int
+atlas_cl_add(struct atlas_cl *cl, const char *db)
+{
+	char	**n;
+
+	if (cl->ndbs >= ATLAS_DBS_MAX)
+		return PC_E_TOOBIG;
+	if ((n = reallocarray(cl->dbs, cl->ndbs + 1, sizeof(*n))) == NULL)
+		return PC_E_NOMEM;
+	cl->dbs = n;
+	if ((n[cl->ndbs] = strdup(db)) == NULL)
+		return PC_E_NOMEM;
+	cl->ndbs++;
+	return 0;
+}
+
+/* 1 when slug was met before x among the roles on db this cluster has. */
+static int
+atlas_slug_before(const struct atlas_cl *cl, const struct atlas_dbrole *x)
+{
+	const struct atlas_dbrole *y;
+
+	for (y = cl->p->r; y < x; y++)
+		if (strcmp(y->db, x->db) == 0 && strcmp(y->slug, x->slug) == 0 &&
+		    atlas_dbrole_reaches(y, cl->name))
+			return 1;
+	return 0;
+}
+
+static int
+atlas_in_db_roles(const char *slug)
+{
+	size_t	i;
+
+	for (i = 0; atlas_db_roles[i] != NULL; i++)
+		if (strcmp(atlas_db_roles[i], slug) == 0)
+			return 1;
+	return 0;
+}
+
+/*
+ * Database db of the cluster: the resource, read, readWrite and dbAdmin,
+ * every other role a user holds on it (collection-scoped ones as
+ * <role>@<collection>), and the grants of the users who reach it.
+ */
+static int
+atlas_db_emit(struct conn *c, struct atlas_cl *cl, const char *db)
+{
 	struct emit_res		 r = { .rtype = "database",
 				    .ptype = "mongo_cluster",
 				    .traits = REC_TRAIT_APP };
-	char			 db[128], id[512], disp[300];
+	char			 id[512], disp[600];
 	size_t			 i;
 	int			 e;
 
-	if (conn_str(d, o, "databaseName", db, sizeof(db))[0] == '\0' ||
-	    strchr(db, '/') != NULL || strchr(db, ':') != NULL)
-		return 0;
 	(void)fetch_fmt(id, sizeof(id), "%s/%s", cl->cid, db);
 	r.id = id;
 	r.pid = cl->cid;
@@ -47,13 +110,72 @@ atlas_db_item(struct conn *c, const struct pcj_doc *d, int o, void *arg)
 	for (i = 0; i < cl->p->n; i++) {
 		const struct atlas_dbrole *x = &cl->p->r[i];
 
-		if (strcmp(x->db, db) != 0)
+		if (strcmp(x->db, db) != 0 || !atlas_dbrole_reaches(x, cl->name))
 			continue;
-		if ((e = emit_grant(c->f, "database", id, x->role,
+		(void)fetch_fmt(disp, sizeof(disp), "%s %s", db, x->slug);
+		if (!atlas_in_db_roles(x->slug) && !atlas_slug_before(cl, x) &&
+		    (e = emit_ent(c->f, "database", id, x->slug, disp,
+		    REC_PURPOSE_ASSIGNMENT, "database_user", strchr(x->slug,
+		    '@') ? "database role on one collection" : NULL)) != 0)
+			return e;
+		if ((e = emit_grant(c->f, "database", id, x->slug,
 		    "database_user", x->user, 0)) != 0)
 			return e;
 	}
 	return 0;
+}
+
+static int
+atlas_db_item(struct conn *c, const struct pcj_doc *d, int o, void *arg)
+{
+	struct atlas_cl		*cl = arg;
+	char			 db[128];
+	int			 e;
+
+	if (!atlas_name_ok(conn_str(d, o, "databaseName", db, sizeof(db)),
+	    sizeof(db)) || atlas_cl_has(cl, db))
+		return 0;
+	if ((e = atlas_cl_add(cl, db)) != 0)
+		return e;
+	return atlas_db_emit(c, cl, db);
+}
+
+/*
+ * After the listing (or without one): a database that roles name and
+ * the cluster did not list (not created yet, or no process to ask) is
+ * made from the references, so every role assignment is shown.
+ */
+static int
+atlas_dbs_end(struct conn *c, void *arg)
+{
+	struct atlas_cl	*cl = arg;
+	size_t		 i;
+	int		 e;
+
+	for (i = 0; i < cl->p->n; i++) {
+		const struct atlas_dbrole *x = &cl->p->r[i];
+
+		if (!atlas_dbrole_reaches(x, cl->name) || atlas_cl_has(cl, x->db))
+			continue;
+		if ((e = atlas_cl_add(cl, x->db)) != 0 ||
+		    (e = atlas_db_emit(c, cl, x->db)) != 0)
+			return e;
+	}
+	return 0;
+}
+
+/* A paused, free-tier or not yet running cluster has no process. */
+static int
+atlas_dbs_miss(struct conn *c, const struct conn_resp *r, void *arg)
+{
+	struct atlas_cl	*cl = arg;
+
+	if (r->r.status != 404 || !atlas_errcode_is(r, "PROCESS_NOT_FOUND"))
+		return 0;
+	fetch_log(c->f, 1, "warning: cluster %s has no monitoring process "
+	    "(paused, free tier or not running): its databases are the ones "
+	    "its users' roles name", cl->cid);
+	return 1;
 }
 
 /* The first host:port of "mongodb://h1:27017,h2:27017/?opts". */
@@ -79,8 +201,12 @@ static void
 atlas_cl_release(void *obj)
 {
 	struct atlas_cl	*cl = obj;
+	size_t		 i;
 
 	conn_ref_drop(&cl->p->ref);
+	for (i = 0; i < cl->ndbs; i++)
+		free(cl->dbs[i]);
+	free(cl->dbs);
 	free(cl);
 }
 
@@ -88,28 +214,39 @@ static int
 atlas_cluster_dbs(struct conn *c, struct atlas_proj *p, const char *cid,
     const char *name, const struct pcj_doc *d, int o)
 {
-	struct atlas_cl	*cl;
-	char		 std[1024], proc[300], seg[400], path[600];
-	int		 cs = pcj_get(d, o, "connectionStrings");
+	struct atlas_cl		*cl;
+	struct pager_list	 l = { .kind = PAGER_NUMBERED, .accept = ATLAS_V2023,
+				    .items = "results", .total = "totalCount",
+				    .per_page = ATLAS_PAGE, .item = atlas_db_item,
+				    .end = atlas_dbs_end, .miss = atlas_dbs_miss };
+	char			 std[1024], proc[300], seg[400], path[600];
+	int			 cs = pcj_get(d, o, "connectionStrings"), e;
 
-	if (atlas_process_id(conn_str(d, cs, "standard", std, sizeof(std)),
-	    proc, sizeof(proc)) != 0 || jw_path_seg(seg, sizeof(seg),
-	    proc) != 0) {
-		fetch_log(c->f, 1, "cluster %s: no process to list databases "
-		    "from", name);
-		return 0;
-	}
 	if ((cl = calloc(1, sizeof(*cl))) == NULL)
 		return conn_fail(c, PC_E_NOMEM, "out of memory");
 	cl->p = p;
 	conn_ref_hold(&p->ref);
 	(void)fetch_fmt(cl->cid, sizeof(cl->cid), "%s", cid);
+	(void)fetch_fmt(cl->name, sizeof(cl->name), "%s", name);
 	cl->ref.release = atlas_cl_release;
 	cl->ref.obj = cl;
-	(void)fetch_fmt(path, sizeof(path), "/api/atlas/v2/groups/%s/processes/"
-	    "%s/databases", p->gid, seg);
-	return atlas_list(c, path, ATLAS_V2023, 1, atlas_db_item, NULL, cl,
-	    &cl->ref);
+	conn_ref_hold(&cl->ref);
+	if (atlas_process_id(conn_str(d, cs, "standard", std, sizeof(std)),
+	    proc, sizeof(proc)) != 0 || jw_path_seg(seg, sizeof(seg),
+	    proc) != 0) {
+		fetch_log(c->f, 1, "warning: cluster %s: no process to list "
+		    "databases from", cid);
+		e = atlas_dbs_end(c, cl);
+	} else {
+		(void)fetch_fmt(path, sizeof(path), "/api/atlas/v2/groups/%s/"
+		    "processes/%s/databases", p->gid, seg);
+		l.path = path;
+		l.arg = cl;
+		l.ref = &cl->ref;
+		e = pager_list(c, &l);
+	}
+	conn_ref_drop(&cl->ref);
+	return e;
 }
 
 static int

@@ -11,6 +11,7 @@
 #include "atlas.h"
 
 #define ATLAS_DBROLES_MAX	(1024 * 1024)	/* per project */
+#define ATLAS_ADMIN_MAX		4096	/* custom roles and others, per project */
 
 static const char *
 atlas_auth_type(const struct pcj_doc *d, int u, char *buf, size_t bufsz)
@@ -32,9 +33,54 @@ atlas_auth_type(const struct pcj_doc *d, int u, char *buf, size_t bufsz)
 	return "SCRAM-SHA";
 }
 
+int
+atlas_name_ok(const char *s, size_t max)
+{
+	size_t	n = strlen(s), i;
+
+	if (n == 0 || n >= max)
+		return 0;
+	for (i = 0; i < n; i++)
+		if ((unsigned char)s[i] < 0x20 || s[i] == 0x7f || s[i] == ':' ||
+		    s[i] == '/')
+			return 0;
+	return 1;
+}
+
+int
+atlas_dbrole_reaches(const struct atlas_dbrole *x, const char *name)
+{
+	char	pat[140];
+
+	if (x->scopes == NULL)
+		return 1;
+	(void)fetch_fmt(pat, sizeof(pat), "\n%s\n", name);
+	return strstr(x->scopes, pat) != NULL;
+}
+
+int
+atlas_admin_add(struct atlas_proj *p, const char *name)
+{
+	char	**n;
+	size_t	  i;
+
+	for (i = 0; i < p->nadmin; i++)
+		if (strcmp(p->admin[i], name) == 0)
+			return 0;
+	if (p->nadmin >= ATLAS_ADMIN_MAX)
+		return PC_E_TOOBIG;
+	if ((n = reallocarray(p->admin, p->nadmin + 1, sizeof(*n))) == NULL)
+		return PC_E_NOMEM;
+	p->admin = n;
+	if ((n[p->nadmin] = strdup(name)) == NULL)
+		return PC_E_NOMEM;
+	p->nadmin++;
+	return 1;
+}
+
 static int
 atlas_dbrole_keep(struct atlas_proj *p, const char *user, const char *db,
-    const char *role)
+    const char *slug, const char *scopes)
 {
 	struct atlas_dbrole	*n;
 
@@ -43,9 +89,13 @@ atlas_dbrole_keep(struct atlas_proj *p, const char *user, const char *db,
 	if ((n = reallocarray(p->r, p->n + 1, sizeof(*n))) == NULL)
 		return PC_E_NOMEM;
 	p->r = n;
-	(void)fetch_fmt(n[p->n].user, sizeof(n[p->n].user), "%s", user);
-	(void)fetch_fmt(n[p->n].db, sizeof(n[p->n].db), "%s", db);
-	(void)fetch_fmt(n[p->n].role, sizeof(n[p->n].role), "%s", role);
+	n += p->n;
+	(void)fetch_fmt(n->user, sizeof(n->user), "%s", user);
+	(void)fetch_fmt(n->db, sizeof(n->db), "%s", db);
+	(void)fetch_fmt(n->slug, sizeof(n->slug), "%s", slug);
+	n->scopes = NULL;
+	if (scopes != NULL && (n->scopes = strdup(scopes)) == NULL)
+		return PC_E_NOMEM;
 	p->n++;
 	return 0;
 }
@@ -59,31 +109,96 @@ atlas_in(const char *const *set, const char *s)
 	return 0;
 }
 
-/* admin roles become project grants; others are kept for databases. */
+/*
+ * The clusters a scoped user reaches: "\n<name>\n..." into dst (a
+ * DATA_LAKE or STREAM scope reaches no cluster), or NULL: no scopes,
+ * every cluster of the project.
+ */
+static const char *
+atlas_scopes(const struct pcj_doc *d, int u, char *dst, size_t dstsz)
+{
+	int	sc = pcj_get(d, u, "scopes"), i;
+	size_t	len = 1;
+	char	name[80], type[16];
+
+	if (pcj_count(d, sc) == 0)
+		return NULL;
+	(void)fetch_fmt(dst, dstsz, "\n");
+	for (i = pcj_first(d, sc); i >= 0; i = pcj_next(d, i)) {
+		(void)conn_str(d, i, "type", type, sizeof(type));
+		if (strcmp(type, "CLUSTER") != 0 || !atlas_name_ok(conn_str(d, i,
+		    "name", name, sizeof(name)), sizeof(name)) ||
+		    len + strlen(name) + 2 > dstsz)
+			continue;
+		len += (size_t)snprintf(dst + len, dstsz - len, "%s\n", name);
+	}
+	return dst;
+}
+
+/* A role on admin: a project grant; its entitlement made if not built in. */
+static int
+atlas_admin_grant(struct conn *c, struct atlas_proj *p, const char *role,
+    const char *id)
+{
+	char	slug[ATLAS_SLUG_MAX], disp[300];
+	int	e;
+
+	if (fetch_fmt(slug, sizeof(slug), "admin-%s", role) != 0)
+		return 0;
+	if (!atlas_in(atlas_admin_roles, role)) {
+		if ((e = atlas_admin_add(p, role)) < 0)
+			return e;
+		(void)fetch_fmt(disp, sizeof(disp), "project %s@admin", role);
+		if (e == 1 && (e = emit_ent(c->f, "project", p->gid, slug, disp,
+		    REC_PURPOSE_ASSIGNMENT, "database_user", "database role on "
+		    "admin")) != 0)
+			return e;
+	}
+	return emit_grant(c->f, "project", p->gid, slug, "database_user", id, 0);
+}
+
+/*
+ * Every role of the user: one on admin (the whole database) is a project
+ * grant; any other, collection-scoped ones too, is kept for the
+ * databases of the clusters the user reaches.
+ */
 static int
 atlas_dbuser_roles(struct conn *c, const struct pcj_doc *d, int u,
     struct atlas_proj *p, const char *id)
 {
-	char	db[128], role[64], coll[8], slug[80];
-	int	roles = pcj_get(d, u, "roles"), i, e;
+	char		 db[128], role[64], coll[200], slug[ATLAS_SLUG_MAX];
+	char		 scbuf[4096];
+	const char	*scopes = atlas_scopes(d, u, scbuf, sizeof(scbuf));
+	int		 roles = pcj_get(d, u, "roles"), i, e, cv;
+	size_t		 len;
 
 	for (i = pcj_first(d, roles); i >= 0; i = pcj_next(d, i)) {
 		(void)conn_str(d, i, "databaseName", db, sizeof(db));
 		(void)conn_str(d, i, "roleName", role, sizeof(role));
 		(void)conn_str(d, i, "collectionName", coll, sizeof(coll));
-		/* A role on one collection is not a role on the database. */
-		if (db[0] == '\0' || role[0] == '\0' || coll[0] != '\0' ||
-		    pcj_get(d, i, "collectionName") >= 0)
+		/* A collection name that does not fit is not the database. */
+		if (coll[0] == '\0' && (cv = pcj_get(d, i,
+		    "collectionName")) >= 0 && (pcj_raw(d, cv, &len) == NULL ||
+		    len != 2)) {
+			coll[0] = '\x01';
+			coll[1] = '\0';
+		}
+		if (!atlas_name_ok(db, sizeof(db)) ||
+		    !atlas_name_ok(role, sizeof(role)) || strchr(role, '@') ||
+		    (coll[0] != '\0' && !atlas_name_ok(coll, sizeof(coll)))) {
+			fetch_log(c->f, 1, "database user %s: a role that cannot "
+			    "be named is left out", id);
 			continue;
-		if (strcmp(db, "admin") == 0) {
-			if (!atlas_in(atlas_admin_roles, role))
-				continue;
-			(void)fetch_fmt(slug, sizeof(slug), "admin-%s", role);
-			if ((e = emit_grant(c->f, "project", p->gid, slug,
-			    "database_user", id, 0)) != 0)
+		}
+		if (strcmp(db, "admin") == 0 && coll[0] == '\0') {
+			if ((e = atlas_admin_grant(c, p, role, id)) != 0)
 				return e;
-		} else if (atlas_in(atlas_db_roles, role) &&
-		    (e = atlas_dbrole_keep(p, id, db, role)) != 0)
+			continue;
+		}
+		if (fetch_fmt(slug, sizeof(slug), "%s%s%s", role, coll[0] ?
+		    "@" : "", coll) != 0)
+			continue;
+		if ((e = atlas_dbrole_keep(p, id, db, slug, scopes)) != 0)
 			return e;
 	}
 	return 0;

@@ -59,42 +59,39 @@ atlas_copy_raw(struct buf *b, const struct pcj_doc *d, int obj,
 
 /* ---- organization roles ------------------------------------------- */
 
+/*
+ * One role added or removed by the atomic operation: the user's other
+ * roles, teams and project roles are never sent back, so a change
+ * another admin makes meanwhile stays (no read-modify-write).
+ */
 static int
-atlas_org_body(struct buf *b, const struct pcj_doc *d, int u, const char *add,
-    const char *drop)
+atlas_org_role_op(struct kit_op *o, const char *path, const char *role)
 {
-	int	roles = pcj_get(d, u, "roles"), arr, i, n = 0, first = 0, e;
-	char	r[64];
+	struct conn_resp	 w;
+	struct buf		 b;
+	char			 url[240];
+	int			 e;
 
-	arr = pcj_get(d, roles, "orgRoles");
-	if ((e = buf_add_str(b, "{\"roles\":{\"orgRoles\":[")) != 0)
-		return e;
-	for (i = pcj_first(d, arr); i >= 0; i = pcj_next(d, i)) {
-		if (pcj_str(d, i, r, sizeof(r), NULL, PCJ_STR_ID) != 0 ||
-		    (drop != NULL && strcmp(r, drop) == 0))
-			continue;
-		if ((e = buf_printf(b, "%s", n++ ? "," : "")) != 0 ||
-		    (e = jw_str(b, r)) != 0)
-			return e;
-	}
-	if (add != NULL && ((e = buf_printf(b, "%s", n ? "," : "")) != 0 ||
-	    (e = jw_str(b, add)) != 0))
-		return e;
-	if ((e = buf_add_str(b, "]")) != 0 ||
-	    (e = atlas_copy_raw(b, d, roles, "groupRoleAssignments",
-	    &first)) != 0 || (e = buf_add_str(b, "}")) != 0)
-		return e;
-	first = 0;
-	if ((e = atlas_copy_raw(b, d, u, "teamIds", &first)) != 0)
-		return e;
-	return buf_add_str(b, "}");
+	conn_resp_init(&w);
+	buf_init(&b, 256, 0);
+	(void)fetch_fmt(url, sizeof(url), "%s:%s", path, o->revoke ?
+	    "removeRole" : "addRole");
+	if ((e = buf_add_str(&b, "{\"orgRole\":")) == 0 &&
+	    (e = jw_str(&b, role)) == 0 && (e = buf_add_str(&b, "}")) == 0)
+		e = atlas_write(o, "POST", url, ATLAS_V2025, &b, &w);
+	/* Gone meanwhile: someone else revoked it first. */
+	if (e == PC_E_REMOTE && o->revoke && w.r.status == 400 &&
+	    atlas_errcode_is(&w, "ROLE_NOT_FOUND"))
+		e = kit_done(o, 1) == 0 ? 1 : PC_E_REMOTE;
+	buf_clear(&b);
+	conn_resp_clear(&w);
+	return e;
 }
 
 int
 atlas_org_grant(struct kit_op *o)
 {
 	struct conn_resp	 ar, w;
-	struct buf		 b;
 	const char		*role = atlas_org_role_name(o->g.ent.slug);
 	char			 path[200];
 	int			 root, arr, has, n, e, gone;
@@ -109,7 +106,7 @@ atlas_org_grant(struct kit_op *o)
 	    o->g.ent.rid, o->g.pid);
 	conn_resp_init(&ar);
 	conn_resp_init(&w);
-	buf_init(&b, 64 * 1024, 0);
+	/* Read only to say "already" and to see a last role coming. */
 	if ((e = atlas_current(o, path, ATLAS_V2025, &ar, &gone)) != 0 || gone)
 		goto out;
 	root = pcj_root(&ar.doc);
@@ -130,13 +127,13 @@ atlas_org_grant(struct kit_op *o)
 	}
 	if (o->revoke && n == 1)
 		e = atlas_write(o, "DELETE", path, ATLAS_V2025, NULL, &w);
-	else if ((e = atlas_org_body(&b, &ar.doc, root, o->revoke ? NULL :
-	    role, o->revoke ? role : NULL)) == 0)
-		e = atlas_write(o, "PATCH", path, ATLAS_V2025, &b, &w);
+	else if ((e = atlas_org_role_op(o, path, role)) == 1) {
+		e = 0;
+		goto out;
+	}
 	if (e == 0)
 		e = kit_done(o, 0);
 out:
-	buf_clear(&b);
 	conn_resp_clear(&w);
 	conn_resp_clear(&ar);
 	return e;
@@ -144,13 +141,36 @@ out:
 
 /* ---- team membership ---------------------------------------------- */
 
+/* 1 when uid is in the team already (listTeamUsers filtered by userId). */
+static int
+atlas_team_has(struct kit_op *o, const char *org, const char *tid, int *has)
+{
+	struct conn_resp	ar;
+	char			path[256];
+	int			e;
+
+	conn_resp_init(&ar);
+	(void)fetch_fmt(path, sizeof(path), "/api/atlas/v2/orgs/%s/teams/%s/"
+	    "users?userId=%s", org, tid, o->g.pid);
+	if ((e = atlas_call(o->c, "GET", path, ATLAS_V2025, NULL, NULL, NULL,
+	    &ar)) == 0)
+		*has = pcj_count(&ar.doc, pcj_get(&ar.doc, pcj_root(&ar.doc),
+		    "results")) > 0;
+	conn_resp_clear(&ar);
+	return e;
+}
+
+/*
+ * addOrgTeamUser / removeOrgTeamUser: one member at a time (addTeamUsers
+ * and removeUserFromTeam are deprecated, x-sunset 2027-07-01).
+ */
 int
 atlas_team_grant(struct kit_op *o)
 {
 	struct conn_resp	 ar;
 	struct buf		 b;
 	char			 org[64], path[256], *slash;
-	int			 e;
+	int			 e, has = 0;
 
 	if (strcmp(o->g.ent.slug, "member") != 0)
 		return PC_E_NOTFOUND;
@@ -162,19 +182,18 @@ atlas_team_grant(struct kit_op *o)
 	*slash++ = '\0';
 	if (!atlas_hexid(org) || !atlas_hexid(slash) || !atlas_hexid(o->g.pid))
 		return PC_E_VALUE;
+	if (!o->revoke && (e = atlas_team_has(o, org, slash, &has)) != 0)
+		return e;
+	if (has)
+		return kit_done(o, 1);
 	conn_resp_init(&ar);
 	buf_init(&b, 256, 0);
-	if (o->revoke) {
-		(void)fetch_fmt(path, sizeof(path), "/api/atlas/v2/orgs/%s/teams/"
-		    "%s/users/%s", org, slash, o->g.pid);
-		e = atlas_write(o, "DELETE", path, ATLAS_V2023, NULL, &ar);
-	} else {
-		(void)fetch_fmt(path, sizeof(path), "/api/atlas/v2/orgs/%s/teams/"
-		    "%s/users", org, slash);
-		if ((e = buf_printf(&b, "[{\"id\":\"%s\"}]", o->g.pid)) == 0)
-			e = atlas_write(o, "POST", path, ATLAS_V2023, &b, &ar);
-	}
-	if (e == PC_E_REMOTE && ar.r.status == (o->revoke ? 404 : 409))
+	(void)fetch_fmt(path, sizeof(path), "/api/atlas/v2/orgs/%s/teams/%s:%s",
+	    org, slash, o->revoke ? "removeUser" : "addUser");
+	if ((e = buf_printf(&b, "{\"id\":\"%s\"}", o->g.pid)) == 0)
+		e = atlas_write(o, "POST", path, ATLAS_V2025, &b, &ar);
+	if (e == PC_E_REMOTE && o->revoke && ar.r.status == 404 &&
+	    atlas_errcode_is(&ar, "USER_NOT_IN_TEAM"))
 		e = kit_done(o, 1);
 	else if (e == 0)
 		e = kit_done(o, 0);

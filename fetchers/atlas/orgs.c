@@ -5,6 +5,7 @@
  */
 #include <stdint.h>
 #include <stdio.h>
+#include <string.h>
 
 #include "atlas.h"
 
@@ -21,7 +22,8 @@ atlas_org_ents(struct conn *c, const char *org, const char *name)
 		(void)fetch_fmt(disp, sizeof(disp), "%s organization %s", name,
 		    slug);
 		if ((e = emit_ent(c->f, "organization", org, slug, disp,
-		    REC_PURPOSE_PERMISSION, "user", atlas_org_roles[i])) != 0)
+		    REC_PURPOSE_PERMISSION, "user,org_api_key",
+		    atlas_org_roles[i])) != 0)
 			return e;
 	}
 	/* Distinct slugs: baton reused "member" and "part" here. */
@@ -70,6 +72,39 @@ atlas_orgs_sync(struct conn *c)
 	    atlas_org_item, NULL, NULL, NULL);
 }
 
+/*
+ * A key's roles: each names its organization (orgId) or one of its
+ * projects (groupId). A role on another organization is not this one's
+ * to show; a project of another organization has no entitlement here.
+ */
+static int
+atlas_apikey_roles(struct conn *c, const struct pcj_doc *d, int k,
+    const char *org, const char *id)
+{
+	char		 role[64], oid[64], gid[64];
+	const char	*slug;
+	int		 i, e;
+
+	for (i = pcj_first(d, pcj_get(d, k, "roles")); i >= 0;
+	    i = pcj_next(d, i)) {
+		(void)conn_str(d, i, "roleName", role, sizeof(role));
+		(void)conn_str(d, i, "orgId", oid, sizeof(oid));
+		(void)conn_str(d, i, "groupId", gid, sizeof(gid));
+		if (atlas_hexid(gid) && (slug = atlas_project_role_slug(role)))
+			e = emit_grant(c->f, "project", gid, slug,
+			    "org_api_key", id, 0);
+		else if (gid[0] == '\0' && strcmp(oid, org) == 0 &&
+		    (slug = atlas_org_role_slug(role)) != NULL)
+			e = emit_grant(c->f, "organization", org, slug,
+			    "org_api_key", id, 0);
+		else
+			continue;
+		if (e != 0)
+			return e;
+	}
+	return 0;
+}
+
 static int
 atlas_apikey_item(struct conn *c, const struct pcj_doc *d, int k, void *arg)
 {
@@ -77,9 +112,10 @@ atlas_apikey_item(struct conn *c, const struct pcj_doc *d, int k, void *arg)
 	struct emit_res	 r = { .rtype = "org_api_key", .ptype = "organization",
 			    .traits = REC_TRAIT_SECRET };
 	char		 id[64], desc[256], pub[64];
+	int		 e;
 
 	r.pid = org->id;
-	if (conn_str(d, k, "id", id, sizeof(id))[0] == '\0')
+	if (!atlas_hexid(conn_str(d, k, "id", id, sizeof(id))))
 		return 0;
 	(void)conn_str(d, k, "desc", desc, sizeof(desc));
 	(void)conn_str(d, k, "publicKey", pub, sizeof(pub));
@@ -87,7 +123,9 @@ atlas_apikey_item(struct conn *c, const struct pcj_doc *d, int k, void *arg)
 	r.name = desc[0] ? desc : pub[0] ? pub : id;
 	r.desc = pub;
 	r.detail = "mongodb.org_api_key";
-	return emit_resource(c->f, &r);
+	if ((e = emit_resource(c->f, &r)) != 0)
+		return e;
+	return atlas_apikey_roles(c, d, k, org->id, id);
 }
 
 int

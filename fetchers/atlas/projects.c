@@ -1,9 +1,11 @@
 /*
- * Runs in: the Atlas fetcher. Input: project and project-user pages
- * (untrusted). Projects are listed per organization (not GET /groups,
- * which returns every project the key sees, whatever the org). A
- * project's database users are listed before its clusters: their roles
- * become the grants of the clusters' databases.
+ * Runs in: the Atlas fetcher. Input: project, project-user and
+ * project-team pages (untrusted). Projects are listed per organization
+ * (not GET /groups, which returns every project the key sees, whatever
+ * the org). Custom roles, then database users are listed before the
+ * clusters: their roles become the grants of the clusters' databases. A
+ * team's project roles are grants to the team, expandable to its
+ * members.
  */
 #include <stdint.h>
 #include <stdio.h>
@@ -23,7 +25,8 @@ atlas_project_ents(struct conn *c, const char *gid, const char *name)
 
 		(void)fetch_fmt(disp, sizeof(disp), "%s project %s", name, s);
 		if ((e = emit_ent(c->f, "project", gid, s, disp,
-		    REC_PURPOSE_PERMISSION, "user", atlas_project_roles[i])) != 0)
+		    REC_PURPOSE_PERMISSION, "user,team,org_api_key",
+		    atlas_project_roles[i])) != 0)
 			return e;
 	}
 	(void)fetch_fmt(disp, sizeof(disp), "%s project member", name);
@@ -67,11 +70,59 @@ atlas_puser_item(struct conn *c, const struct pcj_doc *d, int u, void *arg)
 	return 0;
 }
 
+/*
+ * A team's roles on the project: grants to the team, expandable to its
+ * members (baton's GrantExpandable): who holds the role through which
+ * team is read off the team's member grants.
+ */
+static int
+atlas_pteam_item(struct conn *c, const struct pcj_doc *d, int t, void *arg)
+{
+	struct atlas_proj	*p = arg;
+	char			 tid[64], team[80], via[128], role[64];
+	const char		*vias[1] = { via };
+	int			 roles, i, e;
+
+	if (!atlas_hexid(conn_str(d, t, "teamId", tid, sizeof(tid))))
+		return 0;
+	(void)fetch_fmt(team, sizeof(team), "%s/%s", p->org, tid);
+	(void)fetch_fmt(via, sizeof(via), "team:%s:member", team);
+	roles = pcj_get(d, t, "roleNames");
+	for (i = pcj_first(d, roles); i >= 0; i = pcj_next(d, i)) {
+		const char *slug;
+
+		if (pcj_str(d, i, role, sizeof(role), NULL, PCJ_STR_ID) != 0 ||
+		    (slug = atlas_project_role_slug(role)) == NULL)
+			continue;
+		if ((e = emit_grant_via(c->f, "project", p->gid, slug, "team",
+		    team, vias, 1, 0)) != 0)
+			return e;
+	}
+	return 0;
+}
+
+int
+atlas_pteams_sync(struct conn *c, struct atlas_proj *p)
+{
+	char	path[256];
+
+	(void)fetch_fmt(path, sizeof(path), "/api/atlas/v2/groups/%s/teams",
+	    p->gid);
+	return atlas_list(c, path, ATLAS_V2023, 1, atlas_pteam_item, NULL, p,
+	    &p->ref);
+}
+
 static void
 atlas_proj_release(void *obj)
 {
 	struct atlas_proj	*p = obj;
+	size_t			 i;
 
+	for (i = 0; i < p->n; i++)
+		free(p->r[i].scopes);
+	for (i = 0; i < p->nadmin; i++)
+		free(p->admin[i]);
+	free(p->admin);
 	free(p->r);
 	free(p);
 }
@@ -105,9 +156,12 @@ atlas_project_item(struct conn *c, const struct pcj_doc *d, int o, void *arg)
 	p->ref.obj = p;
 	conn_ref_hold(&p->ref);
 	(void)fetch_fmt(path, sizeof(path), "/api/atlas/v2/groups/%s/users", gid);
-	if ((e = atlas_list(c, path, ATLAS_V2025, 1, atlas_puser_item, NULL, p,
-	    &p->ref)) == 0)
-		e = atlas_dbusers_sync(c, p);
+	e = atlas_list(c, path, ATLAS_V2025, 1, atlas_puser_item, NULL, p,
+	    &p->ref);
+	if (e == 0)
+		e = atlas_pteams_sync(c, p);
+	if (e == 0)
+		e = atlas_customroles_sync(c, p);
 	conn_ref_drop(&p->ref);
 	return e;
 }

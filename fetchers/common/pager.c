@@ -464,7 +464,7 @@ pager_on_page(struct conn *c, struct conn_resp *r, void *arg)
 	struct pager_page	*pg = arg;
 	struct pager		*p = pg->p;
 	unsigned		 got = 0;
-	int			 e;
+	int			 e = 0;
 
 	p->outstanding--;
 	if (r == NULL) {		/* abandoned: the run failed */
@@ -478,6 +478,9 @@ pager_on_page(struct conn *c, struct conn_resp *r, void *arg)
 		e = conn_fail(c, PC_E_VALUE, "%s %s: page %u is not JSON "
 		    "(Content-Type \"%.64s\")", c->app->name, p->path, pg->n,
 		    r->r.ctype);
+	else if ((r->r.status < 200 || r->r.status > 299) && pg->n == 1 &&
+	    p->pages == 1 && p->l.miss != NULL && p->l.miss(c, r, p->l.arg))
+		p->ended = 1;		/* nothing there: end still runs */
 	else if (r->r.status < 200 || r->r.status > 299)
 		e = conn_fail(c, PC_E_REMOTE, "%s", c->last[0] ? c->last :
 		    "a page that failed");

@@ -34,6 +34,14 @@ typedef int (*pager_item_fn)(struct conn *c, const struct pcj_doc *d,
 	    int obj, void *arg);
 /* After the last page (not called when the listing failed). */
 typedef int (*pager_end_fn)(struct conn *c, void *arg);
+/*
+ * The first page failed (r: its non-2xx answer): 1 when the connector
+ * takes that as a listing with nothing in it (it logs why; end still
+ * runs), 0 to fail the run as usual. A vendor's "not there" for one
+ * sub-resource need not end the whole sync.
+ */
+typedef int (*pager_miss_fn)(struct conn *c, const struct conn_resp *r,
+	    void *arg);
 
 struct pager_list {
 	enum pager_kind	 kind;
@@ -49,6 +57,7 @@ struct pager_list {
 	const char	*ctype;		/* of that body */
 	pager_item_fn	 item;
 	pager_end_fn	 end;
+	pager_miss_fn	 miss;		/* or NULL: every failure fails */
 	void		*arg;
 	struct conn_ref	*ref;		/* held while the listing runs */
 };
