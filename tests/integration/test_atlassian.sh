@@ -47,6 +47,7 @@ if command -v sqlite3 >/dev/null; then
 	has_status "suspended user: raw status kept" "$U_DAVE" suspended
 	has_status "deactivated user: raw status kept" "$U_ERIN" deactivated
 	has_status "for_deletion user: raw status kept" "$U_FRANK" for_deletion
+	has_status "a managed account in no directory: not_invited" "$(acc 7)" not_invited
 	if blob "$U_ALICE" | grep -E 'suspended|deactivated|not_invited' >/dev/null; then
 		t_fail "active user: no status detail" "has one"
 	else
@@ -85,9 +86,9 @@ import json, sys
 s = json.load(open(sys.argv[1]))["by_route"]
 assert s["POST groups.search"] >= 2 and s["POST workspaces.search"] >= 2, s
 ' "$(mockget stats > "$TMP/mst"; echo "$TMP/mst")"
-t_eq "mid-size: every user synced" \
+t_eq "mid-size: every user synced (once)" \
 	"$("$PORTCULLIS" c1z show "$TMP/mid.c1z" resources | grep -c '^user	')" \
-	"$(python3 -c 'import json,sys; d=json.load(open(sys.argv[1])); print(sum(1 for u in d["users"] if u["memberships"] and u["accountType"]=="atlassian"))' "$TMP/mid.json")"
+	"$(python3 -c 'import json,sys; d=json.load(open(sys.argv[1])); print(sum(1 for u in d["users"] if (u["memberships"] or u["claimStatus"]=="managed") and u["accountType"]=="atlassian"))' "$TMP/mid.json")"
 mockpost reset-stats '{}'
 mockpost config '{"inject_429": 5, "retry_after": 0}'
 atl rl --file "$TMP/rl.c1z"
