@@ -108,13 +108,55 @@ atl_group_dir(struct conn *c, const char *gid, char *dir, size_t dirsz)
 	return e;
 }
 
+/*
+ * Does the user or group (kind "users" / "groups") hold role on res
+ * itself? Read first so a repeated grant or revoke says "already"; a
+ * role a user holds only through a group is not its own.
+ */
+static int
+atl_holds(struct conn *c, const char *kind, const char *seg, const char *res,
+    const char *role, int *has)
+{
+	struct conn_resp	 r;
+	char			 enc[3 * ATL_ARI_MAX], path[1200], v[96];
+	int			 e, o, ra, i;
+
+	*has = 0;
+	if ((e = jw_path_seg(enc, sizeof(enc), res)) != 0 ||
+	    (e = atl_path(c, path, sizeof(path), "/directories/-/%s/%s/"
+	    "role-assignments?resourceIds=%s&limit=%d", kind, seg, enc,
+	    ATL_PAGE)) != 0)
+		return e;
+	conn_resp_init(&r);
+	if ((e = atl_call(c, "GET", path, NULL, NULL, NULL, NULL, &r)) != 0 ||
+	    !r.parsed) {
+		conn_resp_clear(&r);
+		return e;
+	}
+	for (o = pcj_first(&r.doc, pcj_get(&r.doc, pcj_root(&r.doc), "data"));
+	    o >= 0 && !*has; o = pcj_next(&r.doc, o)) {
+		if (!pcj_str_eq(&r.doc, pcj_get(&r.doc, o, "resourceId"), res))
+			continue;
+		ra = pcj_get(&r.doc, o, "roleAssignments");
+		for (i = pcj_first(&r.doc, ra); i >= 0 && !*has;
+		    i = pcj_next(&r.doc, i))
+			*has = strcmp(conn_str(&r.doc, i, "role", v, sizeof(v)),
+			    role) == 0 && conn_has(&r.doc, pcj_get(&r.doc, i,
+			    "roleAssignmentMethods"), "direct");
+		if (pcj_type(&r.doc, ra) != PCJ_ARRAY)
+			*has = conn_has(&r.doc, pcj_get(&r.doc, o, "roles"), role);
+	}
+	conn_resp_clear(&r);
+	return 0;
+}
+
 /* A group's workspace role: the group role assignment endpoints. */
 static int
 atl_ws_group_grant(struct kit_op *o, const char *role)
 {
 	struct buf	b;
 	char		dir[80], path[400];
-	int		e;
+	int		e, has;
 
 	if (strcmp(role, "atlassian/site-admin") == 0 ||
 	    strcmp(role, "atlassian/org-admin") == 0) {
@@ -127,6 +169,11 @@ atl_ws_group_grant(struct kit_op *o, const char *role)
 		return PC_E_VALUE;
 	if ((e = atl_group_dir(o->c, o->g.pid, dir, sizeof(dir))) != 0)
 		return e == PC_E_NOTFOUND && o->revoke ? kit_done(o, 1) : e;
+	if ((e = atl_holds(o->c, "groups", o->g.pid, o->g.ent.rid, role,
+	    &has)) != 0)
+		return e;
+	if (has == !o->revoke)
+		return kit_done(o, 1);
 	if ((e = atl_path(o->c, path, sizeof(path), "/directories/%s/groups/%s"
 	    "/role-assignments/%s", dir, o->g.pid, o->revoke ? "revoke" :
 	    "assign")) != 0)
@@ -145,7 +192,7 @@ atl_ws_grant(struct kit_op *o)
 	const char	*role = atl_slug_role(o->g.ent.slug);
 	struct buf	 b;
 	char		 seg[3 * ATL_ID_MAX], path[600];
-	int		 e;
+	int		 e, has;
 	if ((e = atl_need_org(o->c)) != 0)
 		return e;
 
@@ -160,6 +207,11 @@ atl_ws_grant(struct kit_op *o)
 	if (!atl_account_ok(o->g.pid) ||
 	    jw_path_seg(seg, sizeof(seg), o->g.pid) != 0)
 		return PC_E_VALUE;
+	if ((e = atl_holds(o->c, "users", seg, o->g.ent.rid, role, &has)) !=
+	    0)
+		return e;
+	if (has == !o->revoke)
+		return kit_done(o, 1);
 	(void)fetch_fmt(path, sizeof(path), "/admin/v1/orgs/%s/users/%s/roles/"
 	    "%s", ATL(o->c)->org, seg, o->revoke ? "revoke" : "assign");
 	buf_init(&b, 1024, 0);

@@ -36,6 +36,9 @@ atl_bool_text(const struct pcj_doc *d, int o, const char *key, char *dst,
 	return 0;
 }
 
+/* The arg of the managed-accounts listing. */
+static int	atl_unmembered;
+
 static int
 atl_user_item(struct conn *c, const struct pcj_doc *d, int u, void *arg)
 {
@@ -47,8 +50,12 @@ atl_user_item(struct conn *c, const struct pcj_doc *d, int u, void *arg)
 	struct atl_id	*x;
 	int		 e;
 
-	(void)arg;
 	if (!atl_account_ok(conn_str(d, u, "accountId", id, sizeof(id))))
+		return 0;
+	/* The managed listing adds only those in no directory (the first
+	 * listing has every other one). */
+	if (arg != NULL && !pcj_str_eq(d, pcj_get(d, u, "membershipStatus"),
+	    "no_membership"))
 		return 0;
 	(void)conn_str(d, u, "email", email, sizeof(email));
 	(void)conn_str(d, u, "name", name, sizeof(name));
@@ -93,12 +100,17 @@ atl_users_sync(struct conn *c)
 	char	path[256];
 	int	e;
 
-	/* The replacement of the deprecated GET .../users listing. */
+	/*
+	 * The replacement of the deprecated GET .../users listing: the users
+	 * of every directory, then the managed accounts, for those in none
+	 * (status not_invited), which only claimStatus=managed returns.
+	 */
 	if ((e = atl_path(c, path, sizeof(path), "/directories/-/users/"
-	    "search")) != 0)
+	    "search")) != 0 || (e = atl_search(c, path, "{\"limit\":100}",
+	    atl_user_item, NULL, NULL)) != 0)
 		return e;
-	return atl_search(c, path, "{\"limit\":100}", atl_user_item, NULL,
-	    NULL);
+	return atl_search(c, path, "{\"claimStatus\":\"managed\","
+	    "\"limit\":100}", atl_user_item, &atl_unmembered, NULL);
 }
 
 /* ---- role assignments ------------------------------------------------ */

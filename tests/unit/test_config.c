@@ -34,6 +34,9 @@ static const struct {
 	    "c.conf:1: unterminated quote" },
 	{ "command-line only option", "grant-entitlement = x\n",
 	    "c.conf:1: \"grant-entitlement\" is not allowed in a file" },
+	{ "--action is not a file option of an app without its own",
+	    "[app atlassian]\naction = disable_user\n",
+	    "c.conf:2: \"action\" is not allowed in a file" },
 };
 
 int
@@ -50,6 +53,22 @@ main(void)
 	    "[app atlas]\nprivate-key-file = /k\nvault-token-file = /v\n";
 
 	t_init("test_config");
+	/* An app's own option shadows the generic flag of its name. */
+	config_init(&c);
+	t_int("an app's own \"action\" in its section", config_parse(&c,
+	    "[app sbxtest]\naction = open\n", 28, "c.conf"), 0);
+	t_str("read as the app's", config_get(&c, "sbxtest", "action", NULL),
+	    "open");
+	t_ok(config_get(&c, NULL, "action", NULL) == NULL, "not the global "
+	    "--action", "it is");
+	config_clear(&c);
+	/* Baton's older names: an option's alias variable. */
+	unsetenv("BATON_ACCESS_TOKEN");
+	setenv("BATON_API_TOKEN", "k", 1);
+	t_ok(config_env_value("access-token", &v) != NULL &&
+	    strcmp(v, "BATON_API_TOKEN") == 0, "BATON_API_TOKEN is "
+	    "access-token's alias", "not found");
+	unsetenv("BATON_API_TOKEN");
 	for (i = 0; i < sizeof(bad_rows) / sizeof(bad_rows[0]); i++) {
 		config_init(&c);
 		t_ok(config_parse(&c, bad_rows[i].text, strlen(bad_rows[i].text),
