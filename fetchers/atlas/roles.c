@@ -136,12 +136,13 @@ out:
 struct atlas_dbop {
 	char	gid[64], authdb[16], user[1025];	/* the principal */
 	char	db[128], role[64];			/* the role */
+	char	coll[200];			/* "": the whole database */
 };
 
 static int
 atlas_dbop_parse(struct kit_op *o, struct atlas_dbop *d)
 {
-	const char	*p = o->g.pid, *s1, *s2, *last;
+	const char	*p = o->g.pid, *s1, *s2, *last, *at;
 
 	if (strcmp(o->g.ptype, "database_user") != 0)
 		return kit_bad_principal(o, "database_user");
@@ -174,16 +175,32 @@ atlas_dbop_parse(struct kit_op *o, struct atlas_dbop *d)
 	    o->g.ent.rid[strlen(d->gid)] != '/' || strlen(last + 1) >= sizeof(d->db))
 		return PC_E_VALUE;
 	(void)fetch_fmt(d->db, sizeof(d->db), "%s", last + 1);
+	/* <role>@<collection>: a role on one collection of db. */
+	if ((at = strchr(o->g.ent.slug, '@')) != NULL) {
+		if (at[1] == '\0' || strlen(at + 1) >= sizeof(d->coll) ||
+		    (size_t)(at - o->g.ent.slug) >= sizeof(d->role))
+			return PC_E_VALUE;
+		(void)fetch_fmt(d->coll, sizeof(d->coll), "%s", at + 1);
+		(void)fetch_fmt(d->role, sizeof(d->role), "%.*s",
+		    (int)(at - o->g.ent.slug), o->g.ent.slug);
+		return 0;
+	}
 	(void)fetch_fmt(d->role, sizeof(d->role), "%s", o->g.ent.slug);
 	return 0;
 }
 
+/* 1 when role r is role on db (coll "": on the whole database). */
 static int
-atlas_role_is(const struct pcj_doc *d, int r, const char *db, const char *role)
+atlas_role_is(const struct pcj_doc *d, int r, const char *db, const char *role,
+    const char *coll)
 {
-	return pcj_get(d, r, "collectionName") < 0 &&
-	    pcj_str_eq(d, pcj_get(d, r, "databaseName"), db) &&
-	    pcj_str_eq(d, pcj_get(d, r, "roleName"), role);
+	int	c = pcj_get(d, r, "collectionName");
+
+	if (!pcj_str_eq(d, pcj_get(d, r, "databaseName"), db) ||
+	    !pcj_str_eq(d, pcj_get(d, r, "roleName"), role))
+		return 0;
+	return coll[0] == '\0' ? c < 0 || pcj_str_eq(d, c, "") :
+	    pcj_str_eq(d, c, coll);
 }
 
 /* The PATCH body: the user object with the new role list. */
@@ -205,7 +222,7 @@ atlas_dbuser_body(struct buf *b, const struct pcj_doc *d, int u,
 	    ",\"roles\":[")) != 0)
 		return e;
 	for (r = pcj_first(d, roles); r >= 0; r = pcj_next(d, r)) {
-		if (revoke && atlas_role_is(d, r, x->db, x->role))
+		if (revoke && atlas_role_is(d, r, x->db, x->role, x->coll))
 			continue;
 		if ((raw = pcj_raw(d, r, &len)) == NULL)
 			continue;
@@ -216,7 +233,9 @@ atlas_dbuser_body(struct buf *b, const struct pcj_doc *d, int u,
 	if (!revoke && ((e = buf_printf(b, "%s{\"databaseName\":", *left ?
 	    "," : "")) != 0 || (e = jw_str(b, x->db)) != 0 ||
 	    (e = buf_add_str(b, ",\"roleName\":")) != 0 ||
-	    (e = jw_str(b, x->role)) != 0 || (e = buf_add_str(b, "}")) != 0))
+	    (e = jw_str(b, x->role)) != 0 || (x->coll[0] != '\0' &&
+	    ((e = buf_add_str(b, ",\"collectionName\":")) != 0 ||
+	    (e = jw_str(b, x->coll)) != 0)) || (e = buf_add_str(b, "}")) != 0))
 		return e;
 	if ((e = buf_add_str(b, "]")) != 0)
 		return e;
@@ -234,10 +253,10 @@ atlas_dbuser_empty(const struct pcj_doc *d, int u, const struct atlas_dbop *x,
 	int	roles = pcj_get(d, u, "roles"), r, n = 0, ro = 0;
 
 	for (r = pcj_first(d, roles); r >= 0; r = pcj_next(d, r)) {
-		if (atlas_role_is(d, r, x->db, x->role))
+		if (atlas_role_is(d, r, x->db, x->role, x->coll))
 			continue;
 		n++;
-		ro += atlas_role_is(d, r, "admin", "read");
+		ro += atlas_role_is(d, r, "admin", "read", "");
 	}
 	return n == 0 || (n == 1 && ro == 1 && del_read_only);
 }
@@ -271,7 +290,7 @@ atlas_dbrole_grant(struct kit_op *o)
 	u = pcj_root(&ar.doc);
 	for (r = pcj_first(&ar.doc, pcj_get(&ar.doc, u, "roles")); r >= 0;
 	    r = pcj_next(&ar.doc, r))
-		has |= atlas_role_is(&ar.doc, r, x.db, x.role);
+		has |= atlas_role_is(&ar.doc, r, x.db, x.role, x.coll);
 	if (has == !o->revoke) {
 		e = kit_done(o, 1);
 		goto out;

@@ -97,6 +97,36 @@ model mid "$TMP/mid.json"
 t_check "mid: team roles are synced" grep -q ':team:' "$TMP/mid.got"
 atlas_stop
 
+# --- a collection-scoped role is granted and revoked as synced ---------------
+atlas_mock "$TOP/tests/mock/atlas/fixtures/rich.json"
+CE="database:$RP0/prod-main/billing:read@invoices"
+roles_of() {	# username in RP0: its roles as (db, role, collection)
+	mockq "[sorted((r['databaseName'], r['roleName'], r.get('collectionName', '')) for r in d['roles']) for d in s['databaseUsers'] if d['groupId']=='$RP0' and d['username']=='$1'][0]"
+}
+atlas cg1 --provisioning --grant-entitlement "$CE" \
+	--grant-principal "$RP0/admin/orders-app" --grant-principal-type database_user
+t_eq "collection role grant: exit 0" "$(cat "$TMP/cg1.rc")" 0
+t_eq "collection role grant: added on that collection, others kept" \
+	"$(roles_of orders-app)" \
+	"[('admin', 'read', ''), ('billing', 'read', 'invoices'), ('orders', 'readWrite', '')]"
+atlas cg2 --provisioning --grant-entitlement "$CE" \
+	--grant-principal "$RP0/admin/orders-app" --grant-principal-type database_user
+t_grep "collection role grant again: already granted" '^atlas: already granted' "$TMP/cg2.out"
+atlas cg3 --provisioning --revoke-grant "$CE:database_user:$RP0/admin/reporter"
+t_eq "collection role revoke: only that collection's role goes" \
+	"$(roles_of reporter)" \
+	"[('admin', 'readAnyDatabase', ''), ('billing', 'readWrite', 'drafts'), ('orders', 'read', '')]"
+atlas cg4 --provisioning --revoke-grant "database:$RP0/prod-main/orders:read:database_user:$RP0/admin/reporter"
+t_eq "a whole-database revoke leaves the collection roles" \
+	"$(roles_of reporter)" \
+	"[('admin', 'readAnyDatabase', ''), ('billing', 'readWrite', 'drafts')]"
+atlas cg5 --file "$TMP/cg5.c1z"
+c1z_grants "$TMP/cg5.c1z" > "$TMP/cg5.got"
+mockget state | python3 "$EXPECT" > "$TMP/cg5.want"
+t_check "after the writes: the grants are still the mock's state" cmp -s \
+	"$TMP/cg5.want" "$TMP/cg5.got"
+atlas_stop
+
 # --- enable-sync-databases = false: the rest of the model -------------------
 atlas_mock "$TOP/tests/mock/atlas/fixtures/rich.json"
 sed -i 's/^public-key = pubkey01/&\nenable-sync-databases = false/' "$TMP/atlas.conf"
