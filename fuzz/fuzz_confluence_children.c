@@ -7,4 +7,4 @@
 
 #include "confluence_stub.h"
 
-CONF_FUZZ(conf_children_list(&c, "team"), CONF_STUB_EMPTY)
+CONF_FUZZ(conf_children_list(&c, "team", NULL), CONF_STUB_EMPTY)

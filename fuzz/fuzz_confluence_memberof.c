@@ -7,4 +7,4 @@
 
 #include "confluence_stub.h"
 
-CONF_FUZZ(conf_memberof_list(&c, "k1"), CONF_STUB_EMPTY)
+CONF_FUZZ(conf_memberof_list(&c, "k1", NULL), CONF_STUB_EMPTY)

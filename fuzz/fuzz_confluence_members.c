@@ -7,4 +7,4 @@
 
 #include "confluence_stub.h"
 
-CONF_FUZZ(conf_members_list(&c, "team a"), CONF_STUB_EMPTY)
+CONF_FUZZ(conf_members_list(&c, "team a", NULL), CONF_STUB_EMPTY)

@@ -36,6 +36,9 @@ struct conf {
 	struct conf_set	spaces;		/* space keys */
 	unsigned long	dangling;	/* grants to principals not synced */
 	int		anon;		/* the anonymous holder is out */
+	size_t		feed_group;	/* next group to list members of */
+	size_t		feed_user;	/* next user to list memberof of */
+	unsigned	feed_active;	/* those listings running */
 };
 
 #define CONF(c)	((struct conf *)(c)->vendor)
@@ -72,9 +75,13 @@ int	conf_sync(struct conn *c) PC_WUR;
 int	conf_users_list(struct conn *c) PC_WUR;
 int	conf_groups_list(struct conn *c) PC_WUR;
 int	conf_spaces_list(struct conn *c) PC_WUR;
-int	conf_members_list(struct conn *c, const char *group) PC_WUR;
-int	conf_memberof_list(struct conn *c, const char *userkey) PC_WUR;
-int	conf_children_list(struct conn *c, const char *group) PC_WUR;
+/* Per-group and per-user listings; end (or NULL) runs after the last page. */
+int	conf_members_list(struct conn *c, const char *group, pager_end_fn end)
+	    PC_WUR;
+int	conf_memberof_list(struct conn *c, const char *userkey,
+	    pager_end_fn end) PC_WUR;
+int	conf_children_list(struct conn *c, const char *group, pager_end_fn end)
+	    PC_WUR;
 int	conf_perms_get(struct conn *c, const char *space) PC_WUR;
 int	conf_anonymous_emit(struct conn *c) PC_WUR;
 

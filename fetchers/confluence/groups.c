@@ -103,7 +103,7 @@ conf_member_item(struct conn *c, const struct pcj_doc *d, int u, void *arg)
 }
 
 int
-conf_members_list(struct conn *c, const char *group)
+conf_members_list(struct conn *c, const char *group, pager_end_fn end)
 {
 	struct conf_name	*g;
 	char			 enc[CONF_ENC_MAX], path[CONF_ENC_MAX + 64];
@@ -115,7 +115,7 @@ conf_members_list(struct conn *c, const char *group)
 	if ((g = conf_name_new(c, group)) == NULL)
 		return PC_E_NOMEM;
 	conn_ref_hold(&g->ref);
-	e = conf_list(c, path, conf_member_item, NULL, g, &g->ref);
+	e = conf_list(c, path, conf_member_item, end, g, &g->ref);
 	conn_ref_drop(&g->ref);
 	return e;
 }
@@ -144,7 +144,7 @@ conf_child_item(struct conn *c, const struct pcj_doc *d, int o, void *arg)
 }
 
 int
-conf_children_list(struct conn *c, const char *group)
+conf_children_list(struct conn *c, const char *group, pager_end_fn end)
 {
 	struct conf_name	*g;
 	char			 enc[CONF_ENC_MAX], path[CONF_ENC_MAX + 64];
@@ -157,7 +157,7 @@ conf_children_list(struct conn *c, const char *group)
 	if ((g = conf_name_new(c, group)) == NULL)
 		return PC_E_NOMEM;
 	conn_ref_hold(&g->ref);
-	e = conf_list(c, path, conf_child_item, NULL, g, &g->ref);
+	e = conf_list(c, path, conf_child_item, end, g, &g->ref);
 	conn_ref_drop(&g->ref);
 	return e;
 }
@@ -176,7 +176,7 @@ conf_memberof_item(struct conn *c, const struct pcj_doc *d, int o, void *arg)
 }
 
 int
-conf_memberof_list(struct conn *c, const char *userkey)
+conf_memberof_list(struct conn *c, const char *userkey, pager_end_fn end)
 {
 	struct conf_name	*u;
 	char			 enc[CONF_ENC_MAX], path[CONF_ENC_MAX + 64];
@@ -189,7 +189,7 @@ conf_memberof_list(struct conn *c, const char *userkey)
 	if ((u = conf_name_new(c, userkey)) == NULL)
 		return PC_E_NOMEM;
 	conn_ref_hold(&u->ref);
-	e = conf_list(c, path, conf_memberof_item, NULL, u, &u->ref);
+	e = conf_list(c, path, conf_memberof_item, end, u, &u->ref);
 	conn_ref_drop(&u->ref);
 	return e;
 }
