@@ -24,7 +24,7 @@ static const struct opt_def sbxtest_opts[] = {
 	{ "username",		A,	NULL,	"basic auth user", NULL },
 	{ "password",		S,	NULL,	"basic auth password", NULL },
 	{ "path",		AF,	NULL,	"path to request", NULL },
-	{ "attack",		AF,	NULL,	"misbehaviour", NULL },
+	{ "action",		AF,	NULL,	"misbehaviour", NULL },
 	{ "body",		AF,	NULL,	"body to POST", NULL },
 	{ "slot",		AF,	NULL,	"secret slot", NULL },
 	{ "target",		AF,	NULL,	"audit target", NULL },

@@ -360,7 +360,7 @@ sbxtest_run(struct fetch *f)
 	char	a[64];
 	void	*p;
 
-	if (fetch_opt(f, "attack", a, sizeof(a)) == NULL)
+	if (fetch_opt(f, "action", a, sizeof(a)) == NULL)
 		return PC_E_MISSING;
 	if (strcmp(a, "open") == 0)
 		return open("/etc/passwd", O_RDONLY) >= 0 ? 0 : PC_E_SYS;

@@ -11,7 +11,7 @@ printf 'GET $base /hello\n' > "$TMP/egress.rules"
 KEY=pc-hygiene-key-$$-Zq81
 t_conf "$TMP/c.conf" sbxtest "https://127.0.0.1:$PORT_m" \
 	"allow-file = $TMP/allow.cidr" "egress-file = $TMP/egress.rules" \
-	"attack = hold"
+	"action = hold"
 sed -i 's/^auth = none/auth = bearer/' "$TMP/c.conf"
 BATON_API_TOKEN=$KEY "$PORTCULLIS" --config "$TMP/c.conf" --app sbxtest \
 	>"$TMP/out" 2>"$TMP/err" &

@@ -50,7 +50,7 @@ served() {	# name: the other app of the run got its answer
 inject() {	# name, expected refusal, option lines...
 	n=$1 want=$2
 	shift 2
-	run "$n" "attack = raw" "$@"
+	run "$n" "action = raw" "$@"
 	t_eq "$n: the run fails" "$(cat "$TMP/$n.rc")" 1
 	t_grep "$n: refused, saying why" "$want" "$TMP/$n.err"
 }
@@ -98,11 +98,11 @@ inject mark-accept "a secret placeholder is allowed only in the request body" \
 inject cred-unknown 'credential "nosuch" is not configured for sbxtest' "cred = nosuch"
 inject cred-confused "egress rules refuse GET /hello" "cred = other"
 # Controls: a media range list and quoted parameters are fine.
-run ctl-accept "attack = raw" \
+run ctl-accept "action = raw" \
 	"accept = application/json, text/plain;q=0.5; x=\"a b\""
 t_eq "control: a list of media ranges passes" "$(cat "$TMP/ctl-accept.rc")" 0
 t_grep "control: it was answered" '^sbxtest: HTTP 200' "$TMP/ctl-accept.out"
-run ctl-other "attack = raw" "cred = other" "path = /data/y"
+run ctl-other "action = raw" "cred = other" "path = /data/y"
 t_eq "control: the second credential on its own rule" \
 	"$(cat "$TMP/ctl-other.rc")" 0
 # What the server saw: the controls and the demo app's GETs, nothing else.
@@ -118,14 +118,14 @@ t_eq "every run's demo GET and the two controls, no more" \
 
 # --- item 2: signals only at itself ------------------------------------------
 for how in kill-parent kill-all kill-self tkill tgkill-other tgkill-sigkill; do
-	run "sig-$how" "attack = signal" "how = $how"
+	run "sig-$how" "action = signal" "how = $how"
 	t_eq "signal $how: the fetcher is killed" "$(cat "$TMP/sig-$how.rc")" 3
 	t_grep "signal $how: by the filter" \
 		'fetcher sbxtest killed by SIGSYS \(seccomp violation\)' \
 		"$TMP/sig-$how.err"
 	served "sig-$how"
 done
-run sig-abort "attack = signal" "how = abort"
+run sig-abort "action = signal" "how = abort"
 t_eq "abort() still ends the fetcher (control)" "$(cat "$TMP/sig-abort.rc")" 3
 if [ "$SAN" = 1 ]; then
 	# The sanitizer's runtime catches abort and opens files to report it,
@@ -140,7 +140,7 @@ fi
 
 # --- item 4: frames and floods end one fetcher, never the run's others -----
 start=$(date +%s)
-conf "$TMP/half.conf" "attack = halfframe"
+conf "$TMP/half.conf" "action = halfframe"
 sed -i '1i msg-timeout = 2' "$TMP/half.conf"
 BATON_OTHER_TOKEN=tok2 timeout 60 "$PORTCULLIS" --config "$TMP/half.conf" \
 	--app sbxtest --app demo >"$TMP/half.out" 2>"$TMP/half.err"
@@ -149,7 +149,7 @@ t_grep "half a frame: named, with its deadline" \
 	'fetcher sbxtest: half a message for [0-9]+s \(msg-timeout\)' "$TMP/half.err"
 served half
 t_check "half a frame: ended within its deadline" test $(($(date +%s) - start)) -lt 30
-conf "$TMP/flood.conf" "attack = flood" "count = 20000"
+conf "$TMP/flood.conf" "action = flood" "count = 20000"
 sed -i '1i msg-timeout = 2' "$TMP/flood.conf"
 start=$(date +%s)
 BATON_OTHER_TOKEN=tok2 timeout 90 "$PORTCULLIS" --config "$TMP/flood.conf" \
@@ -159,15 +159,15 @@ t_grep "a flood: named" 'fetcher sbxtest: answers not read for [0-9]+s' \
 	"$TMP/flood.err"
 served flood
 t_check "a flood: ended in bounded time" test $(($(date +%s) - start)) -lt 60
-run big "attack = bigframe"
+run big "action = bigframe"
 t_eq "an over-size frame: the run fails" "$(cat "$TMP/big.rc")" 1
 t_grep "an over-size frame: named" 'frame over [0-9]+ bytes' "$TMP/big.err"
 served big
-run dir "attack = wrongdir"
+run dir "action = wrongdir"
 t_grep "a broker's message from a fetcher: named" \
 	'AUDIT not allowed from fetcher to broker' "$TMP/dir.err"
 served dir
-run bad "attack = badframe"
+run bad "action = badframe"
 t_grep "a frame whose length lies: named" 'frame length 9999 != 16' \
 	"$TMP/bad.err"
 served bad
@@ -178,7 +178,7 @@ old=$(sha256sum < "$TMP/keep.c1z")
 for how in kind noslug mismatch profile emails; do
 	t_conf "$TMP/r.conf" sbxsync "https://127.0.0.1:$PORT_m" \
 		"allow-file = $TMP/allow.cidr" "egress-file = $TMP/egress.rules" \
-		"attack = records" "how = $how"
+		"action = records" "how = $how"
 	"$PORTCULLIS" --config "$TMP/r.conf" --app sbxsync \
 		--file "$TMP/keep.c1z" >"$TMP/r.out" 2>"$TMP/r.err"
 	t_eq "record $how: the sync fails" "$?" 1
@@ -192,7 +192,7 @@ done
 # --- a fetcher that never finishes is killed and named -------------------
 t_conf "$TMP/st.conf" sbxtest "https://127.0.0.1:$PORT_m" \
 	"allow-file = $TMP/allow.cidr" "egress-file = $TMP/egress.rules" \
-	"attack = hold"
+	"action = hold"
 sed -i '1i stall-timeout = 10\nretry-after-max = 5' "$TMP/st.conf"
 start=$(date +%s)
 timeout 60 "$PORTCULLIS" --config "$TMP/st.conf" --app sbxtest \

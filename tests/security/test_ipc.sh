@@ -19,7 +19,7 @@ ca-file = $CA/ca.pem
 auth = none
 allow-file = $TMP/allow.cidr
 egress-file = $TMP/egress.rules
-attack = badframe
+action = badframe
 CONF
 "$PORTCULLIS" --config "$TMP/c.conf" --app sbxtest --app demo \
 	>"$TMP/out" 2>"$TMP/err"

@@ -9,7 +9,7 @@ printf 'GET $base /hello\n' > "$TMP/egress.rules"
 for a in open socket execve ptrace mprotect mmapexec; do
 	t_conf "$TMP/c.conf" sbxtest "https://127.0.0.1:9" \
 		"allow-file = $TMP/allow.cidr" "egress-file = $TMP/egress.rules" \
-		"attack = $a"
+		"action = $a"
 	"$PORTCULLIS" --config "$TMP/c.conf" --app sbxtest >"$TMP/out" 2>"$TMP/err"
 	t_eq "$a: exit status names a kill" "$?" 3
 	t_grep "$a: killed by SIGSYS" \
@@ -19,7 +19,7 @@ done
 t_mock m 127.0.0.1
 t_conf "$TMP/c.conf" sbxtest "https://127.0.0.1:$PORT_m" \
 	"allow-file = $TMP/allow.cidr" "egress-file = $TMP/egress.rules" \
-	"attack = hello"
+	"action = hello"
 "$PORTCULLIS" --config "$TMP/c.conf" --app sbxtest >"$TMP/out" 2>"$TMP/err"
 t_eq "well-behaved fetcher exits 0" "$?" 0
 t_grep "well-behaved fetcher got its answer" 'HTTP 200' "$TMP/out"

@@ -31,7 +31,7 @@ conf() {	# file, extra app lines...
 	t_conf "$TMP/app.part" sbxtest "https://127.0.0.1:$PORT_m" \
 		"allow-file = $TMP/allow.cidr" \
 		"egress-file = $TMP/egress.rules" "provisioning = true" \
-		"attack = post" "path = /echo" "target = bob" "$@"
+		"action = post" "path = /echo" "target = bob" "$@"
 	{
 		echo "vault = spool:$TMP/spool"
 		echo "vault-key = $TMP/op.pub.jwk"
@@ -222,7 +222,7 @@ t_eq "dry run: nothing sent" "$(posts)" "$before"
 # A held fetcher: the value is nowhere in its memory, and no process
 # of the run has it in argv or environment.
 conf "$TMP/hold.conf" "body = $BODY" "slot = pw:default"
-sed -i 's/^attack = post$/attack = post-hold/' "$TMP/hold.conf"
+sed -i 's/^action = post$/action = post-hold/' "$TMP/hold.conf"
 "$PORTCULLIS" --config "$TMP/hold.conf" --app sbxtest >"$TMP/hold.out" \
 	2>"$TMP/hold.err" &
 AG=$!

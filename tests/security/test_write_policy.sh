@@ -11,7 +11,7 @@ printf 'POST $base /data/*\n' > "$TMP/egress.rules"
 TOKEN=tok-audit-$$-q7
 t_conf "$TMP/c.conf" sbxtest "https://127.0.0.1:$PORT_m" \
 	"allow-file = $TMP/allow.cidr" "egress-file = $TMP/egress.rules" \
-	"attack = post" 'body = {"email":"bob@evil.example","role":"x"}'
+	"action = post" 'body = {"email":"bob@evil.example","role":"x"}'
 sed -i 's/^auth = none/auth = bearer/' "$TMP/c.conf"
 echo "audit-log = $TMP/audit.log" | cat - "$TMP/c.conf" > "$TMP/c2.conf"
 run() {		# name, flags...
