@@ -133,15 +133,7 @@ atlas_call(struct conn *c, const char *method, const char *path,
     const char *ver, const struct buf *body, const char *op,
     const char *target, struct conn_resp *r)
 {
-	struct conn_call	call = { .method = method, .path = path,
-				    .accept = ver, .op = op, .target = target };
-
-	if (body != NULL) {
-		call.ctype = ver;
-		call.body = body->p;
-		call.len = body->len;
-	}
-	return conn_call(c, &call, r);
+	return conn_json(c, method, path, ver, NULL, body, op, target, r);
 }
 
 int

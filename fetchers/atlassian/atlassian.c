@@ -178,17 +178,10 @@ atl_call(struct conn *c, const char *method, const char *path,
     const struct buf *body, const char *cred, const char *op,
     const char *target, struct conn_resp *r)
 {
-	int			 scim = cred != NULL && strcmp(cred, "scim") == 0;
-	struct conn_call	 call = { .method = method, .path = path,
-				    .accept = scim ? ATL_SCIM_JSON : ATL_JSON,
-				    .cred = cred, .op = op, .target = target };
+	int	scim = cred != NULL && strcmp(cred, "scim") == 0;
 
-	if (body != NULL) {
-		call.ctype = scim ? ATL_SCIM_JSON : ATL_JSON;
-		call.body = body->p;
-		call.len = body->len;
-	}
-	return conn_call(c, &call, r);
+	return conn_json(c, method, path, scim ? ATL_SCIM_JSON : ATL_JSON,
+	    cred, body, op, target, r);
 }
 
 int

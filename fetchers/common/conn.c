@@ -298,6 +298,23 @@ conn_parse(struct conn *c, struct conn_job *j, struct conn_resp *r)
 /* ---- one call at a time ------------------------------------------ */
 
 int
+conn_json(struct conn *c, const char *method, const char *path,
+    const char *mt, const char *cred, const struct buf *body, const char *op,
+    const char *target, struct conn_resp *r)
+{
+	struct conn_call	call = { .method = method, .path = path,
+				    .accept = mt, .cred = cred, .op = op,
+				    .target = target };
+
+	if (body != NULL) {
+		call.ctype = mt;
+		call.body = body->p;
+		call.len = body->len;
+	}
+	return conn_call(c, &call, r);
+}
+
+int
 conn_call(struct conn *c, const struct conn_call *call, struct conn_resp *r)
 {
 	struct conn_job	*j;

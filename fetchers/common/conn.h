@@ -94,6 +94,14 @@ void	conn_resp_clear(struct conn_resp *r);
 int	conn_call(struct conn *c, const struct conn_call *call,
 	    struct conn_resp *r) PC_WUR;
 /*
+ * conn_call of method on path with credential cred (NULL: the primary),
+ * accepting media type mt and sending body (or none) as mt; op and target
+ * name it in the audit log.
+ */
+int	conn_json(struct conn *c, const char *method, const char *path,
+	    const char *mt, const char *cred, const struct buf *body,
+	    const char *op, const char *target, struct conn_resp *r) PC_WUR;
+/*
  * Queue a call; fn runs on its answer (any status: the connector reads
  * r->r.status) with arg. The call's strings are copied.
  */

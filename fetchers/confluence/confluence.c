@@ -165,16 +165,7 @@ conf_call(struct conn *c, const char *method, const char *path,
     const struct buf *body, const char *op, const char *target,
     struct conn_resp *r)
 {
-	struct conn_call	call = { .method = method, .path = path,
-				    .accept = CONF_JSON, .op = op,
-				    .target = target };
-
-	if (body != NULL) {
-		call.ctype = CONF_JSON;
-		call.body = body->p;
-		call.len = body->len;
-	}
-	return conn_call(c, &call, r);
+	return conn_json(c, method, path, CONF_JSON, NULL, body, op, target, r);
 }
 
 int

@@ -111,6 +111,7 @@ t_grep "audit: seal line" 'op=seal .*target=carol@example.com .*result=sealed' \
 # Wrong token: Vault says 403 to the write-ahead record, so the create is
 # refused before anything is sent: no account exists without its secret.
 printf 'not-the-token\n' > "$TMP/bad"
+chmod 600 "$TMP/bad"
 conf "$TMP/bad.conf" "$URL" "$TMP/bad" "$TMP/allow.cidr"
 before=$(grep -c . "$TMP/posts")
 run bad "$TMP/bad.conf"

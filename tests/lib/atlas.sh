@@ -12,17 +12,8 @@ U_ERIN=b00000000000000000000005 U_FRANK=b00000000000000000000006
 atlas_mock() {		# fixture [extra args]
 	fx=$1
 	shift
-	rm -f "$TMP/atlas.port"
-	python3 "$TOP/tests/mock/atlas/server.py" --cert "$CA/server.pem" \
-		--key "$CA/server.key" --port-file "$TMP/atlas.port" \
-		--fixture "$fx" "$@" >"$TMP/atlas.log" 2>&1 &
-	ATLAS_PID=$!
-	T_PIDS="$T_PIDS $ATLAS_PID"
-	i=0
-	while [ ! -s "$TMP/atlas.port" ] && [ $i -lt 100 ]; do
-		sleep 0.1; i=$((i + 1))
-	done
-	APORT=$(cat "$TMP/atlas.port")
+	t_pymock atlas atlas/server.py --fixture "$fx" "$@"
+	ATLAS_PID=$MOCK_PID APORT=$MOCK_PORT
 	echo "allow 127.0.0.1/32" > "$TMP/lo.cidr"
 	cat > "$TMP/atlas.conf" <<CONF
 policy-dir = $TOP/policy

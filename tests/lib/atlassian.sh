@@ -20,17 +20,8 @@ WS_CONF="ari:cloud:confluence::site/$C1"
 atl_mock() {		# fixture [extra args]
 	fx=$1
 	shift
-	rm -f "$TMP/atl.port"
-	python3 "$TOP/tests/mock/atlassian/server.py" --cert "$CA/server.pem" \
-		--key "$CA/server.key" --port-file "$TMP/atl.port" \
-		--fixture "$fx" "$@" >"$TMP/atl.log" 2>&1 &
-	ATL_PID=$!
-	T_PIDS="$T_PIDS $ATL_PID"
-	i=0
-	while [ ! -s "$TMP/atl.port" ] && [ $i -lt 100 ]; do
-		sleep 0.1; i=$((i + 1))
-	done
-	APORT=$(cat "$TMP/atl.port")
+	t_pymock atl atlassian/server.py --fixture "$fx" "$@"
+	ATL_PID=$MOCK_PID APORT=$MOCK_PORT
 	echo "allow 127.0.0.1/32" > "$TMP/lo.cidr"
 	cat > "$TMP/atl.conf" <<CONF
 policy-dir = $TOP/policy

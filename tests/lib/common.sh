@@ -75,6 +75,25 @@ t_ca() {
 	sh "$TOP/tests/lib/testca.sh" "$CA" >/dev/null
 }
 
+# A vendor stand-in on loopback TLS: t_pymock NAME SCRIPT [args] runs
+# tests/mock/SCRIPT with the test CA's server certificate, logs to
+# $TMP/NAME.log and waits for its port: MOCK_PID, MOCK_PORT.
+t_pymock() {
+	pm_n=$1 pm_s=$2
+	shift 2
+	rm -f "$TMP/$pm_n.port"
+	python3 "$TOP/tests/mock/$pm_s" --cert "$CA/server.pem" \
+		--key "$CA/server.key" --port-file "$TMP/$pm_n.port" "$@" \
+		>"$TMP/$pm_n.log" 2>&1 &
+	MOCK_PID=$!
+	T_PIDS="$T_PIDS $MOCK_PID"
+	pm_i=0
+	while [ ! -s "$TMP/$pm_n.port" ] && [ $pm_i -lt 100 ]; do
+		sleep 0.1; pm_i=$((pm_i + 1))
+	done
+	MOCK_PORT=$(cat "$TMP/$pm_n.port")
+}
+
 # Start the demo mock: t_mock NAME BIND [extra args]; sets PORT_<NAME>.
 t_mock() {
 	name=$1 bind=$2

@@ -17,17 +17,8 @@ K_PCT=a6ef93edf202c78aee1d1d3cee60c120
 conf_mock() {		# fixture [extra args]
 	fx=$1
 	shift
-	rm -f "$TMP/conf.port"
-	python3 "$TOP/tests/mock/confluence-dc/server.py" --cert "$CA/server.pem" \
-		--key "$CA/server.key" --port-file "$TMP/conf.port" \
-		--fixture "$fx" "$@" >"$TMP/conf.log" 2>&1 &
-	CONF_PID=$!
-	T_PIDS="$T_PIDS $CONF_PID"
-	i=0
-	while [ ! -s "$TMP/conf.port" ] && [ $i -lt 100 ]; do
-		sleep 0.1; i=$((i + 1))
-	done
-	CPORT=$(cat "$TMP/conf.port")
+	t_pymock conf confluence-dc/server.py --fixture "$fx" "$@"
+	CONF_PID=$MOCK_PID CPORT=$MOCK_PORT
 	echo "allow 127.0.0.1/32" > "$TMP/lo.cidr"
 	conf_config "https://127.0.0.1:$CPORT/confluence"
 }

@@ -15,17 +15,8 @@ G_EMPTY=a0000005-6c0a-4d1e-9b7f-0000a0000005
 ic_mock() {		# fixture [extra args]
 	fx=$1
 	shift
-	rm -f "$TMP/ic.port"
-	python3 "$TOP/tests/mock/ironclad/server.py" --cert "$CA/server.pem" \
-		--key "$CA/server.key" --port-file "$TMP/ic.port" \
-		--fixture "$fx" --token-limit 0 "$@" >"$TMP/ic.log" 2>&1 &
-	IC_PID=$!
-	T_PIDS="$T_PIDS $IC_PID"
-	i=0
-	while [ ! -s "$TMP/ic.port" ] && [ $i -lt 100 ]; do
-		sleep 0.1; i=$((i + 1))
-	done
-	ICPORT=$(cat "$TMP/ic.port")
+	t_pymock ic ironclad/server.py --fixture "$fx" --token-limit 0 "$@"
+	IC_PID=$MOCK_PID ICPORT=$MOCK_PORT
 	echo "allow 127.0.0.1/32" > "$TMP/lo.cidr"
 	IC_SECRET=$IC_PROV_SECRET
 	cat > "$TMP/ic.conf" <<CONF
