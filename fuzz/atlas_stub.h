@@ -25,20 +25,8 @@ struct atlas_proj	*atlas_stub_proj(struct conn *c, int named);
 /* Drop what atlas_stub_org() and atlas_stub_proj() made. */
 void			 atlas_stub_release(void);
 
-#define ATLAS_FUZZ(call)						\
-int	LLVMFuzzerTestOneInput(const uint8_t *, size_t);		\
-int									\
-LLVMFuzzerTestOneInput(const uint8_t *p, size_t n)			\
-{									\
-	static struct conn	c;					\
-	static struct fetch	f;					\
-									\
-	kit_stub_begin(&c, &f, &atlas_def,				\
-	    "{\"results\":[],\"totalCount\":0}", p, n);		\
-	(void)!(call);							\
-	atlas_stub_release();						\
-	kit_stub_end(&c);						\
-	return 0;							\
-}
+#define ATLAS_FUZZ(call)	\
+	KIT_FUZZ(&atlas_def, "{\"results\":[],\"totalCount\":0}", (void)0, \
+	    call, atlas_stub_release(), (void)0)
 
 #endif /* PC_ATLAS_STUB_H */

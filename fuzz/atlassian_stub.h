@@ -21,21 +21,8 @@ void		 atl_stub_org(struct conn *c);
 struct atl_id	*atl_stub_id(struct conn *c, const char *id);
 void		 atl_stub_release(void);
 
-#define ATL_FUZZ(call)							\
-int	LLVMFuzzerTestOneInput(const uint8_t *, size_t);		\
-int									\
-LLVMFuzzerTestOneInput(const uint8_t *p, size_t n)			\
-{									\
-	static struct conn	c;					\
-	static struct fetch	f;					\
-									\
-	kit_stub_begin(&c, &f, &atlassian_def,				\
-	    "{\"data\":[],\"links\":{}}", p, n);			\
-	atl_stub_org(&c);						\
-	(void)!(call);							\
-	atl_stub_release();						\
-	kit_stub_end(&c);						\
-	return 0;							\
-}
+#define ATL_FUZZ(call)	\
+	KIT_FUZZ(&atlassian_def, "{\"data\":[],\"links\":{}}", \
+	    atl_stub_org(&c), call, atl_stub_release(), (void)0)
 
 #endif /* PC_ATLASSIAN_STUB_H */

@@ -21,20 +21,8 @@ void	conf_stub_state(struct conn *c);
 /* Free what the step and conf_stub_state() left in the state. */
 void	conf_stub_release(struct conn *c);
 
-#define CONF_FUZZ(call, empty)						\
-int	LLVMFuzzerTestOneInput(const uint8_t *, size_t);		\
-int									\
-LLVMFuzzerTestOneInput(const uint8_t *p, size_t n)			\
-{									\
-	static struct conn	c;					\
-	static struct fetch	f;					\
-									\
-	kit_stub_begin(&c, &f, &confluence_def, empty, p, n);		\
-	conf_stub_state(&c);						\
-	(void)!(call);							\
-	kit_stub_end(&c);						\
-	conf_stub_release(&c);						\
-	return 0;							\
-}
+#define CONF_FUZZ(call, empty)	\
+	KIT_FUZZ(&confluence_def, empty, conf_stub_state(&c), call, (void)0, \
+	    conf_stub_release(&c))
 
 #endif /* PC_CONFLUENCE_STUB_H */

@@ -22,18 +22,7 @@ extern const struct conn_def	ironclad_def;
  */
 int	ic_stub_error(struct conn *c);
 
-#define IC_FUZZ(call)							\
-int	LLVMFuzzerTestOneInput(const uint8_t *, size_t);		\
-int									\
-LLVMFuzzerTestOneInput(const uint8_t *p, size_t n)			\
-{									\
-	static struct conn	c;					\
-	static struct fetch	f;					\
-									\
-	kit_stub_begin(&c, &f, &ironclad_def, IC_STUB_EMPTY, p, n);	\
-	(void)!(call);							\
-	kit_stub_end(&c);						\
-	return 0;							\
-}
+#define IC_FUZZ(call)	\
+	KIT_FUZZ(&ironclad_def, IC_STUB_EMPTY, (void)0, call, (void)0, (void)0)
 
 #endif /* PC_IRONCLAD_STUB_H */

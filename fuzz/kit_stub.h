@@ -27,4 +27,27 @@ void	kit_stub_begin(struct conn *c, struct fetch *f,
 /* Drive what the step queued to its end, then check nothing leaked. */
 void	kit_stub_end(struct conn *c);
 
+/*
+ * A connector's harness body: the step call (which may name the stub's
+ * conn `c`) on the kit with def, empty as the answer to anything after
+ * the input; setup before it, release after it, cleanup once the queue
+ * is drained (each an expression, or (void)0).
+ */
+#define KIT_FUZZ(def, empty, setup, call, release, cleanup)		\
+int	LLVMFuzzerTestOneInput(const uint8_t *, size_t);		\
+int									\
+LLVMFuzzerTestOneInput(const uint8_t *p, size_t n)			\
+{									\
+	static struct conn	c;					\
+	static struct fetch	f;					\
+									\
+	kit_stub_begin(&c, &f, (def), (empty), p, n);			\
+	setup;								\
+	(void)!(call);							\
+	release;							\
+	kit_stub_end(&c);						\
+	cleanup;							\
+	return 0;							\
+}
+
 #endif /* PC_KIT_STUB_H */
