@@ -55,6 +55,7 @@ retry_after_absurd:1 empty_tenant:1"
 slowloris:1 reset:1 storm_5xx:1"
 
 hostile_suite() {
+	[ "$SAN" = 1 ] && SAN_RSS=3
 	hv_app=$1 hv_conf=$2 hv_envs=$3
 	hostile_set '{"mode": "pass"}'
 	hostile_sync "$hv_app" "$hv_conf" "$hv_envs" "$hv_app-pass"
@@ -72,8 +73,9 @@ hostile_suite() {
 		esac
 		t_check "$hv_app $hv_m: ended in bounded time" \
 			test "$(cat "$TMP/$hv_n.secs")" -lt 120
+		# 256 MiB (ASan's shadow and quarantine: three times that).
 		t_check "$hv_app $hv_m: bounded memory" \
-			test "$(tail -n 1 "$TMP/$hv_n.rss")" -lt 262144
+			test "$(tail -n 1 "$TMP/$hv_n.rss")" -lt $((262144 * ${SAN_RSS:-1}))
 		t_eq "$hv_app $hv_m: no temporary left" \
 			"$(ls -a "$TMP" | grep -c "^\\.hv-$hv_app\\.c1z\\.")" 0
 		[ -n "$PC_VERBOSE" ] && echo "$hv_n: exit $hv_rc in" \
