@@ -29,9 +29,10 @@ MAKEFLAGS= make -s fuzz-list | while IFS='|' read -r name srcs libs inc; do
 	mkdir -p "$o"
 	objs=
 	for s in "fuzz/fuzz_$name.c" lib/*.c $srcs; do
-		obj="$o/$(echo "$s" | tr '/' '_').o"
+		# Every harness has the same flags: a source is compiled once.
+		obj="$WORK/$(echo "$inc $s" | tr ' /' '__').o"
 		# shellcheck disable=SC2086
-		$CC $CFLAGS $DEFS $inc -c "$s" -o "$obj"
+		[ -f "$obj" ] || $CC $CFLAGS $DEFS $inc -c "$s" -o "$obj"
 		objs="$objs $obj"
 	done
 	# shellcheck disable=SC2086
