@@ -41,16 +41,3 @@ atlas() {
 	echo $? > "$TMP/$n.rc"
 }
 
-mockget() {		# control path
-	curl -s --cacert "$CA/ca.pem" "https://127.0.0.1:$APORT/__mock/$1"
-}
-
-mockpost() {		# control path, json
-	curl -s --cacert "$CA/ca.pem" -X POST -d "$2" \
-		"https://127.0.0.1:$APORT/__mock/$1" >/dev/null
-}
-
-# jq-free JSON queries of the mock state: mockq 'python expression on s'
-mockq() {
-	mockget state | python3 -c "import json,sys; s=json.load(sys.stdin); print($1)"
-}

@@ -51,20 +51,7 @@ atl() {
 	echo $? > "$TMP/$n.rc"
 }
 
-mockget() {		# control path
-	curl -s --cacert "$CA/ca.pem" "https://127.0.0.1:$APORT/__mock/$1"
-}
-
-mockpost() {		# control path, json
-	curl -s --cacert "$CA/ca.pem" -X POST -d "$2" \
-		"https://127.0.0.1:$APORT/__mock/$1" >/dev/null
-}
-
-# JSON queries of the mock: mockq 'python expression on s' (state),
-# statq 'expression on s' (stats).
-mockq() {
-	mockget state | python3 -c "import json,sys; s=json.load(sys.stdin); print($1)"
-}
+# statq 'python expression on s': the stand-in's stats (mockq, mockget: common.sh).
 statq() {
 	mockget stats | python3 -c "import json,sys; s=json.load(sys.stdin); print($1)"
 }

@@ -94,6 +94,19 @@ t_pymock() {
 	MOCK_PORT=$(cat "$TMP/$pm_n.port")
 }
 
+# The control API of the Atlas or Atlassian stand-in at $APORT:
+# mockget PATH, mockpost PATH JSON, mockq 'python expression on state s'.
+mockget() {
+	curl -s --cacert "$CA/ca.pem" "https://127.0.0.1:$APORT/__mock/$1"
+}
+mockpost() {
+	curl -s --cacert "$CA/ca.pem" -X POST -d "$2" \
+		"https://127.0.0.1:$APORT/__mock/$1" >/dev/null
+}
+mockq() {
+	mockget state | python3 -c "import json,sys; s=json.load(sys.stdin); print($1)"
+}
+
 # Start the demo mock: t_mock NAME BIND [extra args]; sets PORT_<NAME>.
 t_mock() {
 	name=$1 bind=$2
