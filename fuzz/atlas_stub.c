@@ -21,21 +21,6 @@ atlas_stub_org(struct conn *c)
 	return stub_org;
 }
 
-static void
-atlas_stub_proj_free(void *obj)
-{
-	struct atlas_proj	*p = obj;
-	size_t			 i;
-
-	for (i = 0; i < p->n; i++)
-		free(p->r[i].scopes);
-	for (i = 0; i < p->nadmin; i++)
-		free(p->admin[i]);
-	free(p->admin);
-	free(p->r);
-	free(p);
-}
-
 struct atlas_proj *
 atlas_stub_proj(struct conn *c, int named)
 {
@@ -46,7 +31,7 @@ atlas_stub_proj(struct conn *c, int named)
 		abort();
 	(void)snprintf(p->gid, sizeof(p->gid), "%s", ATLAS_STUB_GROUP);
 	(void)snprintf(p->org, sizeof(p->org), "%s", ATLAS_STUB_ORG);
-	p->ref.release = atlas_stub_proj_free;
+	p->ref.release = atlas_proj_release;
 	p->ref.obj = p;
 	if (named) {
 		/* One role on the whole database, one on a collection for

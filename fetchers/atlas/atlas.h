@@ -129,6 +129,8 @@ int	atlas_projects_sync(struct conn *c, struct atlas_id *org) PC_WUR;
 int	atlas_apikeys_sync(struct conn *c, struct atlas_id *org) PC_WUR;
 int	atlas_pteams_sync(struct conn *c, struct atlas_proj *p) PC_WUR;
 int	atlas_customroles_sync(struct conn *c, struct atlas_proj *p) PC_WUR;
+/* Free a project and what it collected (its conn_ref release). */
+void	atlas_proj_release(void *obj);
 int	atlas_dbusers_sync(struct conn *c, struct atlas_proj *p) PC_WUR;
 int	atlas_clusters_sync(struct conn *c, struct atlas_proj *p) PC_WUR;
 

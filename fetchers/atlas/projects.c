@@ -112,7 +112,7 @@ atlas_pteams_sync(struct conn *c, struct atlas_proj *p)
 	    &p->ref);
 }
 
-static void
+void
 atlas_proj_release(void *obj)
 {
 	struct atlas_proj	*p = obj;
