@@ -1,4 +1,6 @@
 /* Runs in: agent. Input: argv and environment (operator's, trusted). */
+#include <sys/stat.h>
+
 #include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -14,6 +16,7 @@
 #include "vaultcmd.h"
 #include "c1z.h"
 #include "config.h"
+#include "confdoc.h"
 #include "log.h"
 #include "policyfile.h"
 
@@ -35,10 +38,14 @@ static int	cli_cmd_service(struct cli *, struct config *);
 
 static const struct cli_cmd cli_cmds[] = {
 	{ "capabilities", cli_cmd_capabilities,
-	    "portcullis capabilities\n  What each app can sync and provision." },
+	    "portcullis capabilities [--json]\n  What each app can sync and "
+	    "provision; --json: one object per app,\n  baton's "
+	    "ConnectorCapabilities shape." },
 	{ "config", cli_cmd_config,
-	    "portcullis config [--app NAME]\n  The effective configuration "
-	    "and where each value comes from\n  (secrets show as set/unset)." },
+	    "portcullis config [--app NAME] [options]\n  The effective "
+	    "configuration and where each value comes from\n  (secrets show "
+	    "as set/unset and from where, never their value);\n  exits 2 on "
+	    "any error the same options would make a run fail with." },
 	{ "c1z", cli_cmd_c1z,
 	    "portcullis c1z show FILE [resource-types|resources|entitlements|"
 	    "grants|stats] [--json]\n  Print a .c1z (ours or baton's)." },
@@ -78,6 +85,17 @@ cli_is_bool(const char *name)
 	return d != NULL && (d->flags & OPT_BOOL);
 }
 
+static int
+cli_is_cmd(const char *word)
+{
+	size_t	i;
+
+	for (i = 0; i < sizeof(cli_cmds) / sizeof(cli_cmds[0]); i++)
+		if (strcmp(word, cli_cmds[i].name) == 0)
+			return 1;
+	return 0;
+}
+
 /* "-f" and "-p" are baton's short forms. */
 static const char *
 cli_long_name(const char *arg)
@@ -109,10 +127,13 @@ cli_flag(struct config *cfg, int argc, char **argv, int *i)
 	if (eq != NULL)
 		val = eq + 1;
 	else if (cli_is_bool(name) && (*i + 1 >= argc ||
-	    strncmp(argv[*i + 1], "-", 1) == 0 || (strcmp(argv[*i + 1],
-	    "true") != 0 && strcmp(argv[*i + 1], "false") != 0)))
+	    strncmp(argv[*i + 1], "-", 1) == 0 || cli_is_cmd(argv[*i + 1])))
 		val = "true";
-	else if (*i + 1 < argc)
+	else if (cli_is_bool(name) && !config_is_bool_word(argv[*i + 1])) {
+		log_warnx("--%s expects true/false, not \"%.64s\"", name,
+		    argv[*i + 1]);
+		return EXIT_USAGE;
+	} else if (*i + 1 < argc)
 		val = argv[++*i];
 	else {
 		log_warnx("--%s needs a value", name);
@@ -182,6 +203,21 @@ cli_service_env(struct config *cfg)
 	return EXIT_OK;
 }
 
+/* A service with nothing to sync would idle forever: refuse it. */
+static int
+cli_service_apps(struct config *cfg)
+{
+	const char	*names[1], *path = config_get(cfg, NULL, "config",
+			    NULL);
+
+	if (config_list(cfg, NULL, "app", names, 1) > 0)
+		return EXIT_OK;
+	log_warnx("service: no app configured: add \"app = NAME\" to %s "
+	    "(one line per app, each with its [app NAME] section)",
+	    path != NULL ? path : CLI_CONFIG_DEFAULT);
+	return EXIT_USAGE;
+}
+
 int
 cli_parse(struct cli *cli, struct config *cfg, int argc, char **argv)
 {
@@ -201,6 +237,13 @@ cli_parse(struct cli *cli, struct config *cfg, int argc, char **argv)
 			cli->version = 1;
 			continue;
 		}
+		/* Hidden: the docs printed from the option table. */
+		if (strcmp(argv[i], "--help-man") == 0 || strcmp(argv[i],
+		    "--help-bash") == 0) {
+			cli->gen = argv[i][7] == 'm' ? CLI_GEN_MAN :
+			    CLI_GEN_BASH;
+			continue;
+		}
 		if (cli_long_name(argv[i]) == NULL) {
 			if (cli->cmd == NULL && (cli->cmd = argv[i]) != NULL)
 				continue;
@@ -210,7 +253,8 @@ cli_parse(struct cli *cli, struct config *cfg, int argc, char **argv)
 			continue;
 		}
 		if (cli->cmd != NULL && (strcmp(cli->cmd, "c1z") == 0 ||
-		    strcmp(cli->cmd, "vault") == 0)) {
+		    strcmp(cli->cmd, "vault") == 0 || (strcmp(cli->cmd,
+		    "capabilities") == 0 && strcmp(argv[i], "--json") == 0))) {
 			/* Those commands parse their own flags. */
 			if (cli->argv == NULL)
 				cli->argv = &argv[i];
@@ -220,14 +264,131 @@ cli_parse(struct cli *cli, struct config *cfg, int argc, char **argv)
 		if ((rc = cli_flag(cfg, argc, argv, &i)) != EXIT_OK)
 			return rc;
 	}
-	if (cli->version)
+	if (cli->version || cli->help || cli->gen)
 		return EXIT_OK;		/* even with a broken config file */
 	if (cli->cmd != NULL && strcmp(cli->cmd, "service") == 0 &&
 	    (rc = cli_service_env(cfg)) != EXIT_OK)
 		return rc;
 	if ((rc = cli_load_config(cfg)) != EXIT_OK)
 		return rc;
+	if (cli->cmd != NULL && strcmp(cli->cmd, "service") == 0 &&
+	    (rc = cli_service_apps(cfg)) != EXIT_OK)
+		return rc;	/* at start and on SIGHUP (the reload re-parses) */
 	return cli_log_level(cfg);
+}
+
+/* A JSON string of our own tables (names, descriptions): escaped all
+ * the same, so a descriptor can never break the document. */
+static void
+cli_json_str(const char *s)
+{
+	putchar('"');
+	for (; *s != '\0'; s++) {
+		if (*s == '"' || *s == '\\')
+			printf("\\%c", *s);
+		else if ((unsigned char)*s < 0x20)
+			printf("\\u%04x", (unsigned char)*s);
+		else
+			putchar(*s);
+	}
+	putchar('"');
+}
+
+/* Is rtype id one of the comma-separated words leading list ("user,
+ * database_user" or "user (lifecycle delete)")? */
+static int
+cli_caps_listed(const char *list, const char *id)
+{
+	size_t	n = strlen(id), k;
+
+	while (list != NULL && *list != '\0') {
+		list += strspn(list, " ,");
+		k = strcspn(list, " ,(");
+		if (k == n && strncmp(list, id, n) == 0)
+			return 1;
+		list += k;
+		if (*list == '(')
+			break;	/* the rest is commentary */
+	}
+	return 0;
+}
+
+/* baton's CAPABILITY_* of one resource type, from the descriptor. */
+static void
+cli_caps_rtype(const struct app_def *d, const struct app_rtype *r,
+    int first_user)
+{
+	static const char *const traits[] = { "TRAIT_USER", "TRAIT_GROUP",
+	    "TRAIT_ROLE", "TRAIT_APP", "TRAIT_SECRET" };
+	const char	*sep = "";
+	size_t		 i;
+
+	printf("\n      {\"resourceType\": {\"id\": ");
+	cli_json_str(r->id);
+	printf(", \"displayName\": ");
+	cli_json_str(r->name);
+	printf(", \"traits\": [");
+	for (i = 0; i < sizeof(traits) / sizeof(traits[0]); i++)
+		if (r->traits & (1u << i)) {
+			printf("%s\"%s\"", sep, traits[i]);
+			sep = ", ";
+		}
+	printf("]},\n       \"capabilities\": [\"CAPABILITY_SYNC\"");
+	if (r->provision != NULL)
+		printf(", \"CAPABILITY_PROVISION\"");
+	if (first_user && d->creates != NULL)
+		printf(", \"CAPABILITY_ACCOUNT_PROVISIONING\"");
+	if (cli_caps_listed(d->deletes, r->id))
+		printf(", \"CAPABILITY_RESOURCE_DELETE\"");
+	printf("]");
+	if (r->provision != NULL) {
+		printf(", \"provisions\": ");
+		cli_json_str(r->provision);
+	}
+	if (r->enable_opt != NULL) {
+		printf(", \"enabledBy\": ");
+		cli_json_str(r->enable_opt);
+	}
+	printf("}");
+}
+
+static void
+cli_caps_json_app(const struct app_def *d)
+{
+	const struct app_rtype	*r;
+	const struct app_action	*a;
+	int			 user = 1, prov = 0;
+
+	printf("  {\"app\": ");
+	cli_json_str(d->name);
+	printf(",\n   \"@type\": \"type.googleapis.com/c1.connector.v2."
+	    "ConnectorCapabilities\",\n   \"resourceTypeCapabilities\": [");
+	for (r = d->rtypes; r != NULL && r->id != NULL; r++) {
+		if (r != d->rtypes)
+			printf(",");
+		cli_caps_rtype(d, r, user && (r->traits & REC_TRAIT_USER));
+		if (r->traits & REC_TRAIT_USER)
+			user = 0;
+		prov |= r->provision != NULL;
+	}
+	printf("],\n   \"connectorCapabilities\": [\"CAPABILITY_SYNC\"%s%s%s%s]",
+	    prov ? ", \"CAPABILITY_PROVISION\"" : "",
+	    d->creates != NULL ? ", \"CAPABILITY_ACCOUNT_PROVISIONING\"" : "",
+	    d->deletes != NULL ? ", \"CAPABILITY_RESOURCE_DELETE\"" : "",
+	    d->actions != NULL ? ", \"CAPABILITY_ACTIONS\"" : "");
+	if (d->creates != NULL) {
+		printf(",\n   \"accountCreation\": ");
+		cli_json_str(d->creates);
+	}
+	printf(",\n   \"actions\": [");
+	for (a = d->actions; a != NULL && a->name != NULL; a++) {
+		printf("%s{\"name\": ", a == d->actions ? "" : ", ");
+		cli_json_str(a->name);
+		printf(", \"args\": ");
+		cli_json_str(a->args);
+		printf("}");
+	}
+	printf("]}");
 }
 
 static int
@@ -235,45 +396,117 @@ cli_cmd_capabilities(struct cli *cli, struct config *cfg)
 {
 	char	text[2048];
 	size_t	i;
+	int	json = 0, n = 0;
 
-	(void)cli;
 	(void)cfg;
+	for (i = 0; i < (size_t)cli->argc; i++) {
+		if (strcmp(cli->argv[i], "--json") != 0) {
+			log_warnx("capabilities: unexpected \"%.64s\" (only "
+			    "--json)", cli->argv[i]);
+			return EXIT_USAGE;
+		}
+		json = 1;
+	}
+	if (json)
+		printf("[\n");
 	for (i = 0; apps[i] != NULL; i++) {
 		if (apps[i]->flags & APP_HIDDEN)
 			continue;
+		if (json) {
+			printf("%s", n++ > 0 ? ",\n" : "");
+			cli_caps_json_app(apps[i]);
+			continue;
+		}
 		apps_caps(apps[i], text, sizeof(text));
 		printf("%s\n", text);
 	}
+	if (json)
+		printf("\n]\n");
 	return EXIT_OK;
+}
+
+/*
+ * Where a secret would come from, as the broker looks (cred_load):
+ * BATON_NAME, NAME-file, then $CREDENTIALS_DIRECTORY. Never its value.
+ */
+static void
+cli_secret_where(struct config *cfg, const char *app, const char *name,
+    char *dst, size_t dstsz)
+{
+	const char	*var, *path, *where, *dir = getenv("CREDENTIALS_DIRECTORY");
+	char		 opt[96], p[4096];
+	struct stat	 st;
+
+	if (config_env_value(name, &var) != NULL) {
+		(void)snprintf(dst, dstsz, "(set, from %s)", var);
+		return;
+	}
+	(void)snprintf(opt, sizeof(opt), "%s-file", name);
+	if ((path = config_get(cfg, app, opt, &where)) != NULL) {
+		(void)snprintf(dst, dstsz, "(set, from %s = %s, %s%s)", opt,
+		    path, where, stat(path, &st) == 0 ? "" : "; MISSING");
+		return;
+	}
+	if (dir != NULL && dir[0] == '/' && app != NULL &&
+	    snprintf(p, sizeof(p), "%s/%s.%s", dir, app, name) <
+	    (int)sizeof(p) && stat(p, &st) == 0) {
+		(void)snprintf(dst, dstsz, "(set, credential %s)", p);
+		return;
+	}
+	if (dir != NULL && dir[0] == '/' && snprintf(p, sizeof(p), "%s/%s",
+	    dir, name) < (int)sizeof(p) && stat(p, &st) == 0) {
+		(void)snprintf(dst, dstsz, "(set, credential %s)", p);
+		return;
+	}
+	(void)snprintf(dst, dstsz, "(not set)");
 }
 
 static void
 cli_config_line(struct config *cfg, const char *app, const struct opt_def *d)
 {
 	const char	*v, *where;
+	char		 src[4400];
 
 	if (d->flags & OPT_SECRET) {
-		printf("%-40s %s\n", d->name, config_env_value(d->name,
-		    NULL) != NULL ? "(set in the environment)" :
-		    "(not in the environment)");
+		cli_secret_where(cfg, app, d->name, src, sizeof(src));
+		printf("%-40s %s\n", d->name, src);
 		return;
 	}
+	if (d->flags & OPT_FILEOF)
+		return;		/* shown with its secret */
 	if ((v = config_get(cfg, app, d->name, &where)) == NULL)
 		return;
 	printf("%-40s %-30s # %s\n", d->name, v, where);
 }
 
+static int	cli_operation(struct config *, uint32_t *);
+
 static int
 cli_cmd_config(struct cli *cli, struct config *cfg)
 {
 	const struct opt_def	*d;
+	const struct app_def	*a = NULL;
 	const char		*app = config_get(cfg, NULL, "app", NULL);
-	size_t			 i = 0;
+	uint32_t		 op;
+	int			 rc;
 
-	(void)cli;
+	if (cli->argc > 0) {
+		log_warnx("config: unexpected argument \"%.64s\"", cli->argv[0]);
+		return EXIT_USAGE;
+	}
+	if (app != NULL && (a = apps_find(app)) == NULL) {
+		log_warnx("unknown app \"%.64s\" (see `portcullis "
+		    "capabilities`)", app);
+		return EXIT_USAGE;
+	}
+	/* The checks a run makes of its flags before it starts anything. */
+	if ((rc = cli_operation(cfg, &op)) != EXIT_OK)
+		return rc;
 	if (app != NULL)
 		printf("[app %s]\n", app);
-	while ((d = config_opt_next(&i)) != NULL)
+	for (d = config_opts; d->name != NULL; d++)
+		cli_config_line(cfg, app, d);
+	for (d = a != NULL ? a->opts : NULL; d != NULL && d->name != NULL; d++)
 		cli_config_line(cfg, app, d);
 	return EXIT_OK;
 }
@@ -372,6 +605,62 @@ cli_action_check(struct agent *ag, uint32_t op)
 	return EXIT_OK;
 }
 
+/*
+ * As baton: an explicit one-shot write (--grant-entitlement, ...) means
+ * provisioning for this run, unless provisioning = false or read-only =
+ * true was set on purpose somewhere; then the run is refused, naming
+ * the setting and where it was made.
+ */
+static int
+cli_imply_provisioning(struct config *cfg, uint32_t op)
+{
+	static const char *const flags[] = { "grant-entitlement",
+	    "revoke-grant", "create-account-login", "create-account-email",
+	    "delete-resource" };
+	const char	*names[AGENT_MAX_APPS + 1], *flag = NULL, *where;
+	char		 why[128];
+	size_t		 i, n;
+	int		 v;
+
+	if (op != TASK_GRANT && op != TASK_REVOKE &&
+	    op != TASK_CREATE_ACCOUNT && op != TASK_DELETE_RESOURCE)
+		return EXIT_OK;
+	for (i = 0; flag == NULL && i < sizeof(flags) / sizeof(flags[0]); i++)
+		if (config_get(cfg, NULL, flags[i], NULL) != NULL)
+			flag = flags[i];
+	n = config_list(cfg, NULL, "app", names, AGENT_MAX_APPS + 1);
+	for (i = 0; i < n; i++) {
+		(void)config_get(cfg, names[i], "provisioning", &where);
+		if (config_bool(cfg, names[i], "provisioning", &v) != 0) {
+			log_warnx("%s", cfg->err);
+			return EXIT_USAGE;
+		}
+		if (v)
+			continue;	/* asked for: the broker still checks */
+		if (strcmp(where, "default") != 0) {
+			log_warnx("%s: --%s refused: provisioning = false (%s)",
+			    names[i], flag, where);
+			return EXIT_FAILED;
+		}
+		(void)config_get(cfg, names[i], "read-only", &where);
+		if (config_bool(cfg, names[i], "read-only", &v) != 0) {
+			log_warnx("%s", cfg->err);
+			return EXIT_USAGE;
+		}
+		if (v) {
+			log_warnx("%s: --%s refused: read-only = true (%s)",
+			    names[i], flag, where);
+			return EXIT_FAILED;
+		}
+	}
+	(void)snprintf(why, sizeof(why), "implied by --%s", flag);
+	if (config_set_implied(cfg, "provisioning", NULL, "true", why) != 0) {
+		log_warnx("%s", cfg->err);
+		return EXIT_USAGE;
+	}
+	return EXIT_OK;
+}
+
 static int
 cli_cmd_run(struct cli *cli, struct config *cfg)
 {
@@ -383,13 +672,29 @@ cli_cmd_run(struct cli *cli, struct config *cfg)
 		log_warnx("unexpected argument \"%.64s\"", cli->argv[0]);
 		return EXIT_USAGE;
 	}
-	if ((rc = cli_operation(cfg, &op)) != EXIT_OK)
+	if ((rc = cli_operation(cfg, &op)) != EXIT_OK ||
+	    (rc = cli_imply_provisioning(cfg, op)) != EXIT_OK)
 		return rc;
 	if ((rc = agent_setup(&ag, cfg, op)) == EXIT_OK &&
 	    (rc = cli_action_check(&ag, op)) == EXIT_OK)
 		rc = agent_run(&ag);
 	agent_clear(&ag);
 	return rc;
+}
+
+/* The option list of --help; with --app NAME only that app's. */
+static int
+cli_help_options(struct config *cfg)
+{
+	const char	*app = config_get(cfg, NULL, "app", NULL);
+
+	if (app != NULL && apps_find(app) == NULL) {
+		log_warnx("unknown app \"%.64s\" (see `portcullis "
+		    "capabilities`)", app);
+		return EXIT_USAGE;
+	}
+	confdoc_help(stdout, app);
+	return EXIT_OK;
 }
 
 int
@@ -401,10 +706,16 @@ cli_run(struct cli *cli, struct config *cfg)
 		printf("portcullis %s\n", PC_VERSION);
 		return EXIT_OK;
 	}
+	if (cli->gen == CLI_GEN_MAN)
+		confdoc_man(stdout);
+	else if (cli->gen == CLI_GEN_BASH)
+		confdoc_bash(stdout);
+	if (cli->gen)
+		return EXIT_OK;
 	if (cli->cmd == NULL) {
 		if (cli->help) {
 			fputs(cli_usage, stdout);
-			return EXIT_OK;
+			return cli_help_options(cfg);
 		}
 		return cli_cmd_run(cli, cfg);
 	}
@@ -413,6 +724,11 @@ cli_run(struct cli *cli, struct config *cfg)
 			continue;
 		if (cli->help) {
 			printf("usage: %s\n", cli_cmds[i].usage);
+			/* Those read the same options as a run. */
+			if (strcmp(cli->cmd, "service") == 0 ||
+			    strcmp(cli->cmd, "config") == 0 ||
+			    strcmp(cli->cmd, "policy") == 0)
+				return cli_help_options(cfg);
 			return EXIT_OK;
 		}
 		return cli_cmds[i].fn(cli, cfg);

@@ -7,12 +7,16 @@
 
 struct config;
 
+#define CLI_GEN_MAN	1	/* --help-man: portcullis(8) OPTIONS */
+#define CLI_GEN_BASH	2	/* --help-bash: the bash completion */
+
 struct cli {
 	const char	 *cmd;		/* NULL: run (sync or one operation) */
 	int		  argc;		/* words after the command */
 	char		**argv;
 	int		  help;
 	int		  version;
+	int		  gen;		/* CLI_GEN_*: docs from the table */
 	int		  all_argc;	/* the whole command line, for */
 	char		**all_argv;	/* a service's reload */
 };

@@ -22,6 +22,8 @@
 #define OPT_FILEOF	0x100	/* NAME-file: the path of secret NAME */
 #define OPT_POLICY	0x200	/* where policy comes from: never from the
 				 * environment in service mode */
+#define OPT_REPLACE	0x400	/* a list whose higher source replaces the
+				 * lower ones (app) rather than adding */
 
 #define CONFIG_MAX_VALUE	4096
 #define CONFIG_MAX_LINE		8192
@@ -96,10 +98,22 @@ void	config_env_name(const char *name, char *var, size_t varsz);
 const char *config_env_value(const char *name, const char **var);
 /* Zero every secret option's variable in our environment. */
 void	config_env_scrub(void);
+/*
+ * Record a value the run implies (provisioning for a one-shot write),
+ * as strong as a flag; why says where it came from ("implied by
+ * --grant-entitlement"), as `config` and errors show it.
+ */
+int	config_set_implied(struct config *c, const char *name,
+	    const char *app, const char *value, const char *why) PC_WUR;
+/* Is v one of true/false, yes/no, on/off, 1/0? */
+int	config_is_bool_word(const char *v);
 /* Boolean view; PC_E_VALUE with c->err set when the value is not one. */
 int	config_bool(struct config *c, const char *app, const char *name,
 	    int *out) PC_WUR;
-/* Every value of a list option, in order: file, then env, then flags. */
+/*
+ * Every value of a list option, in order: file, then env (one value),
+ * then flags; with OPT_REPLACE only the highest source that has any.
+ */
 size_t	config_list(const struct config *c, const char *app,
 	    const char *name, const char **out, size_t max);
 

@@ -31,8 +31,8 @@ const struct opt_def config_opts[] = {
 	/* name				flags		default	help */
 	{ "config",			G | OPT_NOFILE | P,	NULL,	"config file", NULL },
 	{ "file",			G | A,	"sync.c1z",	"output .c1z path", NULL },
-	{ "interval",			G | N,	"3600",	"service: seconds between syncs", NULL },
-	{ "app",			G | OPT_LIST,	NULL,	"app to run", NULL },
+	{ "interval",			G | N,	"3600",	"service: seconds of sleep after each round", NULL },
+	{ "app",			G | OPT_LIST | OPT_REPLACE, NULL, "app to run", NULL },
 	{ "log-level",			G,	"info",	"error|warn|info|debug", NULL },
 	{ "user",			G | P,	"portcullis", "unprivileged user", NULL },
 	{ "libexec",			G | P,	NULL,	"fetcher directory", NULL },
@@ -202,6 +202,29 @@ config_fail(struct config *c, int e, const char *fmt, ...)
 	return e;
 }
 
+/* 1 true, 0 false, -1 neither (the spellings baton and OpenSSH take). */
+static int
+config_bool_word(const char *v)
+{
+	static const char *const yes[] = { "true", "yes", "on", "1" };
+	static const char *const no[] = { "false", "no", "off", "0" };
+	size_t	i;
+
+	for (i = 0; i < sizeof(yes) / sizeof(yes[0]); i++) {
+		if (strcmp(v, yes[i]) == 0)
+			return 1;
+		if (strcmp(v, no[i]) == 0)
+			return 0;
+	}
+	return -1;
+}
+
+int
+config_is_bool_word(const char *v)
+{
+	return config_bool_word(v) >= 0;
+}
+
 static int
 config_add(struct config *c, const struct opt_def *d, const char *app,
     const char *value, const char *where, int source)
@@ -355,6 +378,9 @@ config_line(struct config *c, char *line, char *app, size_t appsz,
 		    "[app NAME] section", where, key);
 	if ((e = config_value(c, config_trim(eq + 1), where, &val)) != 0)
 		return e;
+	if ((d->flags & OPT_BOOL) && config_bool_word(val) < 0)
+		return config_fail(c, PC_E_VALUE, "%s: %s expects true/false, "
+		    "not \"%.32s\"", where, key, val);
 	return config_add(c, d, app[0] ? app : NULL, val, where,
 	    CONFIG_SRC_FILE);
 }
@@ -444,7 +470,22 @@ config_set_flag(struct config *c, const char *name, const char *app,
 	if (strlen(value) >= CONFIG_MAX_VALUE)
 		return config_fail(c, PC_E_TOOBIG, "--%s: value too long",
 		    name);
+	if ((d->flags & OPT_BOOL) && config_bool_word(value) < 0)
+		return config_fail(c, PC_E_VALUE, "--%s expects true/false, "
+		    "not \"%.32s\"", name, value);
 	return config_add(c, d, app, value, where, CONFIG_SRC_FLAG);
+}
+
+int
+config_set_implied(struct config *c, const char *name, const char *app,
+    const char *value, const char *why)
+{
+	const struct opt_def	*d;
+
+	if ((d = config_opt_find(name)) == NULL || (d->flags & OPT_SECRET))
+		return config_fail(c, PC_E_CONFIG, "%s: cannot imply %s", why,
+		    name);
+	return config_add(c, d, app, value, why, CONFIG_SRC_FLAG);
 }
 
 /* BATON_FOO_BAR for foo-bar. */
@@ -569,34 +610,67 @@ config_bool(struct config *c, const char *app, const char *name, int *out)
 	*out = 0;
 	if ((v = config_get(c, app, name, &where)) == NULL)
 		return 0;
-	if (strcmp(v, "yes") == 0 || strcmp(v, "true") == 0 ||
-	    strcmp(v, "1") == 0 || strcmp(v, "on") == 0)
-		*out = 1;
-	else if (strcmp(v, "no") != 0 && strcmp(v, "false") != 0 &&
-	    strcmp(v, "0") != 0 && strcmp(v, "off") != 0)
-		return config_fail(c, PC_E_VALUE, "%s: %s: \"%.32s\" is not a "
-		    "boolean (yes/no)", where, name, v);
+	if ((*out = config_bool_word(v)) < 0) {
+		*out = 0;
+		return config_fail(c, PC_E_VALUE, "%s: %s expects true/false, "
+		    "not \"%.32s\"", where, name, v);
+	}
 	return 0;
+}
+
+/* A list's value from the environment: one value, BATON_APP=atlas. */
+static size_t
+config_list_env(const struct config *c, const struct opt_def *d,
+    const char **out, size_t max)
+{
+	const char	*v;
+
+	if (d == NULL || (d->flags & OPT_SECRET) || max == 0 ||
+	    ((d->flags & OPT_POLICY) && c->no_env_policy) ||
+	    (v = config_env_value(d->name, NULL)) == NULL || v[0] == '\0')
+		return 0;
+	out[0] = v;
+	return 1;
+}
+
+/* Values of name from one source, appended to out. */
+static size_t
+config_list_src(const struct config *c, const char *app, const char *name,
+    int src, const char **out, size_t max)
+{
+	const struct config_entry	*x;
+	size_t				 i, n = 0;
+
+	if (src == CONFIG_SRC_ENV)
+		return config_list_env(c, config_opt_find(name), out, max);
+	for (i = 0; i < c->n && n < max; i++) {
+		x = &c->e[i];
+		if (x->source != src || strcmp(x->def->name, name) != 0)
+			continue;
+		if (x->app != NULL && (app == NULL || strcmp(x->app, app) != 0))
+			continue;
+		out[n++] = x->value;
+	}
+	return n;
 }
 
 size_t
 config_list(const struct config *c, const char *app, const char *name,
     const char **out, size_t max)
 {
-	size_t	i, n = 0;
-	int	src;
+	const struct opt_def	*d = config_opt_find(name);
+	size_t			 n = 0, k;
+	int			 src;
 
 	for (src = CONFIG_SRC_FILE; src <= CONFIG_SRC_FLAG; src++) {
-		for (i = 0; i < c->n && n < max; i++) {
-			const struct config_entry *x = &c->e[i];
-
-			if (x->source != src || strcmp(x->def->name, name) != 0)
-				continue;
-			if (x->app != NULL && (app == NULL ||
-			    strcmp(x->app, app) != 0))
-				continue;
-			out[n++] = x->value;
+		k = config_list_src(c, app, name, src, out + n, max - n);
+		/* OPT_REPLACE: a higher source replaces the lower ones, as
+		 * for any other option (--app beats BATON_APP beats app =). */
+		if (k > 0 && n > 0 && d != NULL && (d->flags & OPT_REPLACE)) {
+			memmove(out, out + n, k * sizeof(*out));
+			n = 0;
 		}
+		n += k;
 	}
 	return n;
 }
