@@ -480,6 +480,28 @@ cli_config_line(struct config *cfg, const char *app, const struct opt_def *d)
 }
 
 static int	cli_operation(struct config *, uint32_t *);
+static int	cli_imply_provisioning(struct config *, uint32_t);
+
+/* An app's option given as a flag must be one of the run's apps'. */
+static int
+cli_flags_of_apps(struct config *cfg)
+{
+	const char	*names[AGENT_MAX_APPS + 1];
+	size_t		 n, i;
+
+	n = config_list(cfg, NULL, "app", names, AGENT_MAX_APPS + 1);
+	for (i = 0; i < n; i++)
+		if (apps_find(names[i]) == NULL) {
+			log_warnx("unknown app \"%.64s\" (see `portcullis "
+			    "capabilities`)", names[i]);
+			return EXIT_USAGE;
+		}
+	if (config_check_flags(cfg, names, n) != 0) {
+		log_warnx("%s", cfg->err);
+		return EXIT_USAGE;
+	}
+	return EXIT_OK;
+}
 
 static int
 cli_cmd_config(struct cli *cli, struct config *cfg)
@@ -500,7 +522,9 @@ cli_cmd_config(struct cli *cli, struct config *cfg)
 		return EXIT_USAGE;
 	}
 	/* The checks a run makes of its flags before it starts anything. */
-	if ((rc = cli_operation(cfg, &op)) != EXIT_OK)
+	if ((rc = cli_operation(cfg, &op)) != EXIT_OK ||
+	    (rc = cli_flags_of_apps(cfg)) != EXIT_OK ||
+	    (rc = cli_imply_provisioning(cfg, op)) != EXIT_OK)
 		return rc;
 	if (app != NULL)
 		printf("[app %s]\n", app);
@@ -673,6 +697,7 @@ cli_cmd_run(struct cli *cli, struct config *cfg)
 		return EXIT_USAGE;
 	}
 	if ((rc = cli_operation(cfg, &op)) != EXIT_OK ||
+	    (rc = cli_flags_of_apps(cfg)) != EXIT_OK ||
 	    (rc = cli_imply_provisioning(cfg, op)) != EXIT_OK)
 		return rc;
 	if ((rc = agent_setup(&ag, cfg, op)) == EXIT_OK &&

@@ -89,6 +89,12 @@ int	config_set_flag(struct config *c, const char *name, const char *app,
  */
 const char *config_get(const struct config *c, const char *app,
 	    const char *name, const char **where);
+/*
+ * Every flag is an option of at least one of the n apps of the run (or
+ * a generic one): --hostname with --app atlas is an error naming it.
+ */
+int	config_check_flags(struct config *c, const char *const *apps_run,
+	    size_t n) PC_WUR;
 /* The environment variable for an option: BATON_FOO_BAR for foo-bar. */
 void	config_env_name(const char *name, char *var, size_t varsz);
 /*

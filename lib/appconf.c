@@ -7,6 +7,7 @@
 
 #include <ctype.h>
 #include <curl/curl.h>
+#include <errno.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -122,6 +123,51 @@ appconf_secret_present(struct config *cfg, const char *app, const char *name)
 		return 1;
 	return snprintf(path, sizeof(path), "%s/%s", dir, name) <
 	    (int)sizeof(path) && stat(path, &st) == 0;
+}
+
+/*
+ * A file the broker will read (a secret's NAME-file, ca-file) is looked
+ * at here, before anything starts, so a typo is one line naming the
+ * option and the file:line that set it (exit 2), not a broker failure.
+ * Only its metadata: the agent never reads a secret.
+ */
+static int
+appconf_file_check(struct config *cfg, const char *app, const char *opt,
+    int secret, char *why, size_t whysz)
+{
+	const char	*path, *where;
+	struct stat	 st;
+
+	if ((path = config_get(cfg, app, opt, &where)) == NULL)
+		return 0;
+	if (stat(path, &st) == -1)
+		return appconf_fail(why, whysz, "%s: %s %s: %s", where, opt,
+		    path, strerror(errno));
+	if (!S_ISREG(st.st_mode))
+		return appconf_fail(why, whysz, "%s: %s %s: not a regular file",
+		    where, opt, path);
+	/* As OpenSSH with a key: what others can read, others may have. */
+	if (secret && (st.st_mode & (S_IRWXG | S_IRWXO)))
+		return appconf_fail(why, whysz, "%s: %s %s: readable by group "
+		    "or others (mode %04o): run chmod 600 %s", where, opt, path,
+		    (unsigned)(st.st_mode & 07777), path);
+	if (access(path, R_OK) != 0)
+		return appconf_fail(why, whysz, "%s: %s %s: %s", where, opt,
+		    path, strerror(errno));
+	return 0;
+}
+
+/* The secret's file, when the environment does not give it first. */
+static int
+appconf_secret_file(struct config *cfg, const char *app, const char *name,
+    char *why, size_t whysz)
+{
+	char	opt[96];
+
+	if (name == NULL || config_env_value(name, NULL) != NULL)
+		return 0;
+	(void)snprintf(opt, sizeof(opt), "%s-file", name);
+	return appconf_file_check(cfg, app, opt, 1, why, whysz);
 }
 
 /* Which alternative of credential c this run uses; NULL for none. */
@@ -247,6 +293,9 @@ appconf_cred_setup(struct app_conf *ac, struct config *cfg, size_t i,
 		cc->kind = a->kind;
 		cc->user_opt = a->user_opt;
 		cc->secret_opt = a->secret_opt;
+		if (!explain && appconf_secret_file(cfg, d->name, a->secret_opt,
+		    why, whysz) != 0)
+			return -1;
 		if (a->user_opt != NULL && (cc->user = config_get(cfg, d->name,
 		    a->user_opt, NULL)) == NULL && !explain)
 			return appconf_fail(why, whysz, "%s: %s is not set "
@@ -335,7 +384,12 @@ appconf_transport(struct app_conf *ac, struct config *cfg, char *why,
 {
 	const char	*n = ac->name;
 	long		 v;
+	int		 explain = 0;
 
+	(void)!config_bool(cfg, NULL, "explain", &explain);
+	if (!explain && appconf_file_check(cfg, n, "ca-file", 0, why,
+	    whysz) != 0)
+		return -1;
 	ac->ca_file = config_get(cfg, n, "ca-file", NULL);
 	ac->proxy = config_get(cfg, n, "proxy", NULL);
 	ac->nresolve = config_list(cfg, n, "resolve", ac->resolve,

@@ -488,6 +488,27 @@ config_set_implied(struct config *c, const char *name, const char *app,
 	return config_add(c, d, app, value, why, CONFIG_SRC_FLAG);
 }
 
+int
+config_check_flags(struct config *c, const char *const *apps_run, size_t n)
+{
+	const struct config_entry	*x;
+	size_t				 i, k;
+
+	for (i = 0; i < c->n; i++) {
+		x = &c->e[i];
+		if (x->source != CONFIG_SRC_FLAG || x->app != NULL)
+			continue;
+		for (k = 0; k < n; k++)
+			if (config_opt_of(apps_run[k], x->def))
+				break;
+		if (k == n && n > 0)
+			return config_fail(c, PC_E_CONFIG, "%s: not an option of "
+			    "app %s (see `portcullis --help --app %s`)", x->where,
+			    apps_run[0], apps_run[0]);
+	}
+	return 0;
+}
+
 /* BATON_FOO_BAR for foo-bar. */
 void
 config_env_name(const char *name, char *var, size_t varsz)
@@ -571,6 +592,24 @@ config_find(const struct config *c, const char *app, const char *name,
 	return found;
 }
 
+/* "BATON_READ_ONLY": where a value from the environment was set, one
+ * stable string per option (callers keep it past the next lookup). */
+static const char *
+config_env_where(const struct opt_def *d)
+{
+	static char	names[CONFIG_MAX_OPTS][96];
+	const char	*var = "environment";
+	size_t		 i;
+
+	for (i = 0; i < config_nall; i++)
+		if (config_all[i] == d)
+			break;
+	if (i == config_nall || config_env_value(d->name, &var) == NULL)
+		return "environment";
+	(void)snprintf(names[i], sizeof(names[i]), "%s", var);
+	return names[i];
+}
+
 const char *
 config_get(const struct config *c, const char *app, const char *name,
     const char **where)
@@ -589,7 +628,7 @@ config_get(const struct config *c, const char *app, const char *name,
 	if (!(d->flags & OPT_SECRET) && !((d->flags & OPT_POLICY) &&
 	    c->no_env_policy) && (v = config_env_value(name, NULL)) != NULL) {
 		if (where != NULL)
-			*where = "environment";
+			*where = config_env_where(d);
 		return v;
 	}
 	if ((x = config_find(c, app, name, CONFIG_SRC_FILE, 1)) != NULL ||

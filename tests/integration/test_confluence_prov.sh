@@ -79,10 +79,11 @@ confl nogroup --provisioning --grant-entitlement "group:no such group:member" \
 	--grant-principal "$K_BOB" --grant-principal-type user
 t_grep "an unknown group: Confluence's error in one line" \
 	'HTTP 404 Not Found: Group not found: no such group' "$TMP/nogroup.err"
-confl ro --grant-entitlement "group:team:member" \
+# A one-shot grant implies provisioning (as baton), unless it is set false.
+confl ro --provisioning=false --grant-entitlement "group:team:member" \
 	--grant-principal "$K_CAROL" --grant-principal-type user
-t_eq "without --provisioning: refused" "$(cat "$TMP/ro.rc")" 1
-t_eq "without --provisioning: nothing changed" "$(members team)" "['alice', 'bob', 'gone.user']"
+t_eq "provisioning=false: refused" "$(cat "$TMP/ro.rc")" 1
+t_eq "provisioning=false: nothing changed" "$(members team)" "['alice', 'bob', 'gone.user']"
 
 # --- space permissions ----------------------------------------------------------
 confl s1 --provisioning --grant-entitlement "space:OPS:create-page" \

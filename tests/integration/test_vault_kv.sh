@@ -155,6 +155,9 @@ conf "$TMP/notok.conf" "$URL" "$TMP/missing-token" "$TMP/allow.cidr"
 run notok "$TMP/notok.conf"
 t_check "no token file: fails" test "$(cat "$TMP/notok.rc")" != 0
 t_eq "no token file: nothing was created" "$(grep -c . "$TMP/posts")" "$before"
-t_grep "no token file: says so" 'vault: cannot start without its vault-token' \
+# Refused before anything starts, naming the option and its file:line.
+t_grep "no token file: says so" \
+	'notok.conf:[0-9]+: vault-token-file .*/missing-token: No such file' \
 	"$TMP/notok.err"
+t_eq "no token file: a configuration error (exit 2)" "$(cat "$TMP/notok.rc")" 2
 t_done
