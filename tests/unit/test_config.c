@@ -39,6 +39,60 @@ static const struct {
 	    "c.conf:2: \"action\" is not allowed in a file" },
 };
 
+/* Booleans, lists from every source, implied values, flags
+ * of other apps. */
+static void
+test_sources(void)
+{
+	struct config	 c;
+	const char	*l[4], *where;
+	int		 b;
+	static const char	 maybe[] = "[app atlas]\nprovisioning = maybe\n";
+
+	config_init(&c);
+	t_int("a boolean word in a file is checked", config_parse(&c, maybe,
+	    sizeof(maybe) - 1, "c.conf"), PC_E_VALUE);
+	t_str("... file:line, expects true/false", c.err,
+	    "c.conf:2: provisioning expects true/false, not \"maybe\"");
+	config_clear(&c);
+	config_init(&c);
+	t_int("app = in the file", config_parse(&c, "app = atlas\n", 12,
+	    "c.conf"), 0);
+	setenv("BATON_APP", "confluence", 1);
+	t_int("BATON_APP replaces app =", (long long)config_list(&c, NULL,
+	    "app", l, 4), 1);
+	t_str("... with its value", l[0], "confluence");
+	t_int("--app", config_set_flag(&c, "app", NULL, "demo"), 0);
+	t_int("--app demo --app atlas", config_set_flag(&c, "app", NULL,
+	    "atlas"), 0);
+	t_int("--app replaces BATON_APP, keeps both flags",
+	    (long long)config_list(&c, NULL, "app", l, 4), 2);
+	t_str("... in order", l[1], "atlas");
+	unsetenv("BATON_APP");
+	setenv("BATON_RESOLVE", "e:3:f", 1);
+	t_int("a list without OPT_REPLACE adds the variable's value",
+	    (long long)config_list(&c, "demo", "resolve", l, 4), 1);
+	unsetenv("BATON_RESOLVE");
+	t_int("implied", config_set_implied(&c, "provisioning", NULL, "true",
+	    "implied by --revoke-grant"), 0);
+	t_int("implied value read", config_bool(&c, "atlas", "provisioning",
+	    &b), 0);
+	t_int("... true", b, 1);
+	(void)config_get(&c, "atlas", "provisioning", &where);
+	t_str("... and where it came from", where, "implied by --revoke-grant");
+	t_int("a secret cannot be implied", config_set_implied(&c,
+	    "private-key", NULL, "x", "why"), PC_E_CONFIG);
+	t_int("an app's option as a flag", config_set_flag(&c, "hostname",
+	    NULL, "https://x"), 0);
+	t_int("... of another app than the run's", config_check_flags(&c,
+	    (const char *[]){ "atlas" }, 1), PC_E_CONFIG);
+	t_str("... names the flag and the app", c.err, "--hostname: not an "
+	    "option of app atlas (see `portcullis --help --app atlas`)");
+	t_int("... of one of the run's apps", config_check_flags(&c,
+	    (const char *[]){ "atlas", "confluence" }, 2), 0);
+	config_clear(&c);
+}
+
 int
 main(void)
 {
@@ -88,7 +142,7 @@ main(void)
 	setenv("BATON_BASE_URL", "https://env", 1);
 	t_str("environment beats file", config_get(&c, "demo", "base-url",
 	    &where), "https://env");
-	t_str("environment source named", where, "environment");
+	t_str("environment source: the variable", where, "BATON_BASE_URL");
 	t_int("flag accepted", config_set_flag(&c, "base-url", NULL,
 	    "https://flag"), 0);
 	t_str("flag beats environment", config_get(&c, "demo", "base-url",
@@ -109,9 +163,16 @@ main(void)
 	setenv("BATON_PRIVATE_KEY", "k", 1);
 	t_ok(config_get(&c, NULL, "private-key", NULL) == NULL,
 	    "config_get never returns a secret", "it did");
-	(void)!config_set_flag(&c, "dry-run", NULL, "maybe");
-	t_int("bad boolean refused", config_bool(&c, NULL, "dry-run", &b),
-	    PC_E_VALUE);
+	t_int("bad boolean flag refused", config_set_flag(&c, "dry-run", NULL,
+	    "maybe"), PC_E_VALUE);
+	t_str("... expects true/false", c.err,
+	    "--dry-run expects true/false, not \"maybe\"");
+	setenv("BATON_DRY_RUN", "maybe", 1);
+	t_int("bad boolean variable refused", config_bool(&c, NULL, "dry-run",
+	    &b), PC_E_VALUE);
+	t_str("... naming the variable", c.err,
+	    "BATON_DRY_RUN: dry-run expects true/false, not \"maybe\"");
+	unsetenv("BATON_DRY_RUN");
 	t_str("a secret's -file twin is an app option", config_get(&c, "atlas",
 	    "private-key-file", NULL), "/k");
 	t_str("a generic secret's -file twin too", config_get(&c, "atlas",
@@ -124,5 +185,6 @@ main(void)
 	v = config_get(&c, NULL, "user", NULL);
 	t_str("global value", v, "nobody");
 	config_clear(&c);
+	test_sources();
 	return t_done();
 }
