@@ -93,7 +93,6 @@ printf 'app = atlas\n' > h.conf
 BATON_APP=confluence "$PORTCULLIS" --config h.conf config > "$TMP/fileapp.out" 2>&1
 t_grep "BATON_APP beats app = in the file" '^\[app confluence\]' "$TMP/fileapp.out"
 t_nogrep "... and replaces it" '^\[app atlas\]' "$TMP/fileapp.out"
-BATON_APP=nosuch "$PORTCULLIS" --app demo > /dev/null 2>&1
 run envrun --config h.conf --app demo --base-url https://127.0.0.1:1 --connect-timeout 1
 t_nogrep "--app demo with app = atlas in the file: one app" 'one app per file' "$TMP/envrun.err"
 
@@ -131,6 +130,12 @@ run noimpl config --app atlas
 t_grep "a sync implies nothing" '^provisioning +false +# default' "$TMP/noimpl.out"
 
 t_ca
+# BATON_APP picks the app of a real run.
+t_mock m 127.0.0.1
+echo "allow 127.0.0.1/32" > "$TMP/allow.cidr"
+t_conf "$TMP/demo.conf" demo "https://127.0.0.1:$PORT_m" "allow-file = $TMP/allow.cidr"
+BATON_APP=demo "$PORTCULLIS" --config "$TMP/demo.conf" > "$TMP/envdemo.out" 2>&1
+t_grep "BATON_APP=demo runs the demo app" '^demo: GET /hello: HTTP 200' "$TMP/envdemo.out"
 atlas_mock "$TOP/tests/mock/atlas/fixtures/small.json"
 atlas grant --grant-entitlement "project:$P0:read-only" \
 	--grant-principal "$U_CAROL" --grant-principal-type user
