@@ -40,10 +40,12 @@ static const struct app_rtype atlas_rtypes[] = {
 	{ "org_api_key",	"Organization API Key",	REC_TRAIT_SECRET, NULL,
 	    NULL, NULL },
 	/* Federation, read-only (fetchers/atlas/federation.c). */
-	{ "federation",		"Federation",		0, NULL, NULL, NULL },
+	{ "federation",		"Federation",		REC_TRAIT_APP, NULL, NULL,
+	    NULL },
 	{ "identity_provider",	"Identity Provider",	REC_TRAIT_APP, NULL,
 	    NULL, NULL },
-	{ "connected_org",	"Connected Organization", 0, NULL, NULL, NULL },
+	{ "connected_org",	"Connected Organization", REC_TRAIT_APP, NULL,
+	    NULL, NULL },
 	{ "idp_group",		"IdP Group",		REC_TRAIT_GROUP, NULL,
 	    NULL, NULL },
 	{ NULL, NULL, 0, NULL, NULL, NULL }

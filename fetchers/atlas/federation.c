@@ -120,7 +120,7 @@ static int
 atlas_fed_resource(struct conn *c, struct atlas_fed *fd,
     const struct pcj_doc *d, int root)
 {
-	struct emit_res	 r = { .rtype = "federation" };
+	struct emit_res	 r = { .rtype = "federation", .traits = REC_TRAIT_APP };
 	struct emit_kv	 kv[2];
 	struct buf	 b;
 	const char	*doms = NULL;

@@ -53,7 +53,8 @@ static int
 atlas_cfg_emit(struct conn *c, struct atlas_fed *fd, const struct pcj_doc *d,
     int o, int restricted)
 {
-	struct emit_res	 r = { .rtype = "connected_org", .ptype = "federation" };
+	struct emit_res	 r = { .rtype = "connected_org", .ptype = "federation",
+			    .traits = REC_TRAIT_APP };
 	struct emit_kv	 kv[7];
 	struct buf	 b[3];
 	const char	*s[3] = { NULL, NULL, NULL }, *idp;
