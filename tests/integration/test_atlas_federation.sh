@@ -148,6 +148,30 @@ t_eq "restriction off in Atlas: the local list alone decides" \
 	"$(cat "$TMP/r1.rc")" 0
 atlas_stop
 
+# --- two orgs in one federation (gen_fixture --federation shared) ----------
+python3 "$TOP/tests/mock/atlas/gen_fixture.py" --rich --federation shared \
+	--out "$TMP/shared.json"
+atlas_mock "$TMP/shared.json"
+atlas sh --file "$TMP/sh.c1z"
+t_eq "shared federation: sync exits 0" "$(cat "$TMP/sh.rc")" 0
+"$PORTCULLIS" c1z show "$TMP/sh.c1z" grants | tail -n +2 | cut -f1 | sort \
+	> "$TMP/sh.got"
+mockget state | python3 "$EXPECT" > "$TMP/sh.want"
+t_check "shared federation: the grants are the mock's, no more" \
+	cmp -s "$TMP/sh.want" "$TMP/sh.got"
+t_grep "shared federation: Plain's post-auth role through the same IdP" \
+	"^organization:$PLAIN:read-only:identity_provider:$SAML\$" "$TMP/sh.got"
+"$PORTCULLIS" c1z show "$TMP/sh.c1z" resources | cut -f1 > "$TMP/sh.rows"
+t_eq "shared federation: one federation and its IdPs once, two orgs" \
+	"$(grep -c '^federation' "$TMP/sh.rows") $(grep -c '^identity_provider' "$TMP/sh.rows") $(grep -c '^connected_org' "$TMP/sh.rows")" \
+	"1 2 2"
+atlas sp --provisioning --create-account-login "arn:aws:iam::1:user/x" \
+	--create-account-email eve@outside.example --create-account-profile \
+	"{\"organizationId\":\"$PLAIN\",\"groupId\":\"c10000000000000000000008\",\"authType\":\"AWS_IAM_USER\"}"
+t_eq "an org of the federation without restriction: invited" \
+	"$(cat "$TMP/sp.rc")" 0
+atlas_stop
+
 # --- the broker fails closed when it cannot read Atlas's list -------------
 atlas_mock "$RICH"
 mockpost config '{"fail_routes":{"getConnectedOrgConfig":500}}'
