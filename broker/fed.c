@@ -22,7 +22,7 @@
 #include "pcj.h"
 #include "text.h"
 
-#define FED_DOMAINS_MAX	(16 * 1024)	/* the approved list, joined */
+#define FED_MAX_DOMAINS	(16 * 1024)	/* the approved list joined */
 
 /*
  * 1 when path (before any query) matches pattern segment by segment
@@ -99,7 +99,8 @@ fed_list(const struct pcj_doc *d, const char *key, struct buf *b)
 		if (pcj_str(d, i, s, sizeof(s), &n, PCJ_STR_ID) != 0 ||
 		    !fed_domain_ok(s, n))
 			return PC_E_VALUE;
-		if ((e = buf_add(b, s, n)) != 0 || (e = buf_add(b, ",", 1)) != 0)
+		if ((e = buf_add(b, s, n)) != 0 ||
+		    (e = buf_add(b, ",", 1)) != 0)
 			return e;
 	}
 	return 0;
@@ -158,9 +159,9 @@ fed_get(struct breq *r, const char *path, struct http_resp *h,
 	if (h->status == 404)
 		return 1;
 	if (h->status < 200 || h->status > 299) {
-		(void)snprintf(why, whysz, "GET %s: HTTP %ld%s", path, h->status,
-		    h->status == 403 ? " (the key needs Organization Owner)" :
-		    "");
+		(void)snprintf(why, whysz, "GET %s: HTTP %ld%s", path,
+		    h->status, h->status == 403 ? " (the key needs "
+		    "Organization Owner)" : "");
 		return PC_E_REMOTE;
 	}
 	if (pcj_parse(d, (const char *)h->body.p, h->body.len, NULL) != 0 ||
@@ -235,20 +236,21 @@ fed_check(struct breq *r, char *why, size_t whysz)
 	    org, sizeof(org)))
 		return 0;
 	if (!fed_hexid(org)) {
-		(void)snprintf(why, whysz, "organization id \"%s\" is not an id",
-		    text_clean(bad, sizeof(bad), org));
+		(void)snprintf(why, whysz, "organization id \"%s\" is not an "
+		    "id", text_clean(bad, sizeof(bad), org));
 		return PC_E_POLICY;
 	}
-	buf_init(&list, FED_DOMAINS_MAX, 0);
+	buf_init(&list, FED_MAX_DOMAINS, 0);
 	if ((e = fed_domains(r, org, &list, &on, bad, sizeof(bad))) != 0) {
-		(void)snprintf(why, whysz, "cannot read %s's approved domains of "
-		    "organization %s (%s)", dc->vendor, org, bad);
+		(void)snprintf(why, whysz, "cannot read %s's approved domains "
+		    "of organization %s (%s)", dc->vendor, org, bad);
 		e = PC_E_POLICY;
 	} else if (on && ((e = buf_cstr(&list, &doms)) != 0 ||
 	    (e = req_domains_check(doms, r->body, r->len, bad,
 	    sizeof(bad))) != 0)) {
-		(void)snprintf(why, whysz, "e-mail domain \"%s\" is not in %s's "
-		    "approved domains of organization %s (domain restriction)",
+		(void)snprintf(why, whysz, "e-mail domain \"%s\" is not in "
+		    "%s's approved domains of organization %s (domain "
+		    "restriction)",
 		    text_clean(bad, sizeof(bad), bad), dc->vendor, org);
 		e = PC_E_POLICY;
 	}

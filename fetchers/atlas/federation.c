@@ -102,8 +102,8 @@ atlas_fed_skip(struct conn *c, const struct conn_resp *r, const char *org,
     const char *what)
 {
 	if (r->r.status == 404)
-		fetch_log(c->f, 1, "warning: organization %s: %s: not federated "
-		    "(404%s%s): federation not synced", org, what,
+		fetch_log(c->f, 1, "warning: organization %s: %s: not "
+		    "federated (404%s%s): federation not synced", org, what,
 		    c->last[0] ? ", " : "", c->last);
 	else if (r->r.status == 403)
 		fetch_log(c->f, 1, "warning: organization %s: %s: the key may "
@@ -120,7 +120,8 @@ static int
 atlas_fed_resource(struct conn *c, struct atlas_fed *fd,
     const struct pcj_doc *d, int root)
 {
-	struct emit_res	 r = { .rtype = "federation", .traits = REC_TRAIT_APP };
+	struct emit_res	 r = { .rtype = "federation",
+			    .traits = REC_TRAIT_APP };
 	struct emit_kv	 kv[2];
 	struct buf	 b;
 	const char	*doms = NULL;
@@ -161,9 +162,9 @@ atlas_fed_settings(struct conn *c, struct conn_resp *r, void *arg)
 	    pcj_type(&r->doc, pcj_get(&r->doc, root, "federatedDomains")) !=
 	    PCJ_ARRAY || !atlas_hexid(conn_str(&r->doc, root, "id", fid,
 	    sizeof(fid)))) {
-		e = conn_fail(c, PC_E_REMOTE, "federationSettings of organization "
-		    "%s: %s", org->id, c->last[0] ? c->last : "no 24-hex id or "
-		    "federatedDomains");
+		e = conn_fail(c, PC_E_REMOTE, "federationSettings of "
+		    "organization %s: %s", org->id, c->last[0] ? c->last :
+		    "no 24-hex id or federatedDomains");
 		goto out;
 	}
 	if ((first = atlas_fed_first(c, fid)) < 0) {
@@ -266,8 +267,8 @@ atlas_idp_item(struct conn *c, const struct pcj_doc *d, int o, void *arg)
 	if (!atlas_hexid(conn_str(d, o, "id", id, sizeof(id))))
 		return 0;
 	/* Kept to name the config's login IdP (by oktaIdpId) by its id. */
-	if (atlas_fed_hex(conn_str(d, o, "oktaIdpId", okta, sizeof(okta)), 20) &&
-	    fd->nidp < ATLAS_FED_IDPS) {
+	if (atlas_fed_hex(conn_str(d, o, "oktaIdpId", okta, sizeof(okta)),
+	    20) && fd->nidp < ATLAS_FED_IDPS) {
 		(void)fetch_fmt(fd->okta[fd->nidp], sizeof(fd->okta[0]), "%s",
 		    okta);
 		(void)fetch_fmt(fd->idp[fd->nidp++], sizeof(fd->idp[0]), "%s",
@@ -293,11 +294,11 @@ atlas_idps_end(struct conn *c, void *arg)
 int
 atlas_idps_sync(struct conn *c, struct atlas_fed *fd)
 {
-	struct pager_list	 l = { .kind = PAGER_NUMBERED, .accept = ATLAS_V2023,
-				    .items = "results", .per_page = ATLAS_PAGE,
-				    .item = atlas_idp_item, .end = atlas_idps_end,
-				    .miss = atlas_idps_miss, .arg = fd,
-				    .ref = &fd->ref };
+	struct pager_list	 l = { .kind = PAGER_NUMBERED,
+		.accept = ATLAS_V2023, .items = "results",
+		.per_page = ATLAS_PAGE, .item = atlas_idp_item,
+		.end = atlas_idps_end, .miss = atlas_idps_miss,
+		.arg = fd, .ref = &fd->ref };
 	char			 path[300];
 
 	/* Without protocol and idpType the listing is SAML WORKFORCE only

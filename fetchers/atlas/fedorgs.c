@@ -53,8 +53,8 @@ static int
 atlas_cfg_emit(struct conn *c, struct atlas_fed *fd, const struct pcj_doc *d,
     int o, int restricted)
 {
-	struct emit_res	 r = { .rtype = "connected_org", .ptype = "federation",
-			    .traits = REC_TRAIT_APP };
+	struct emit_res	 r = { .rtype = "connected_org",
+			    .ptype = "federation", .traits = REC_TRAIT_APP };
 	struct emit_kv	 kv[7];
 	struct buf	 b[3];
 	const char	*s[3] = { NULL, NULL, NULL }, *idp;
@@ -70,7 +70,8 @@ atlas_cfg_emit(struct conn *c, struct atlas_fed *fd, const struct pcj_doc *d,
 	for (i = 0; i < 3; i++)
 		buf_init(&b[i], 4096, 0);
 	for (i = 0; i < 3 && e == 0; i++)
-		if ((e = atlas_fed_strs(&b[i], d, pcj_get(d, o, keys[i]), &n)) == 0)
+		if ((e = atlas_fed_strs(&b[i], d, pcj_get(d, o, keys[i]),
+		    &n)) == 0)
 			e = buf_cstr(&b[i], &s[i]);
 	if (e != 0)
 		goto out;
@@ -191,7 +192,8 @@ static int
 atlas_map_item(struct conn *c, struct atlas_fed *fd, const struct pcj_doc *d,
     int o)
 {
-	struct emit_res	 r = { .rtype = "idp_group", .ptype = "connected_org",
+	struct emit_res	 r = { .rtype = "idp_group",
+			    .ptype = "connected_org",
 			    .traits = REC_TRAIT_GROUP };
 	struct emit_kv	 kv[1];
 	char		 mid[64], name[256], disp[320];
