@@ -154,6 +154,14 @@ void	req_free(struct breq *r);
 int	req_domains_check(const char *domains, const uint8_t *p, size_t len,
 	    char *bad, size_t badsz) PC_WUR;
 
+/*
+ * fed.c: the vendor's own approved domains (app_def.domcheck) for a
+ * request about to start: 0 when it is not guarded or every address
+ * of its body is approved; PC_E_POLICY with why (names the list) else.
+ * Blocks while it reads them (an invitation is rare).
+ */
+int	fed_check(struct breq *r, char *why, size_t whysz) PC_WUR;
+
 /* sched.c: queues, rate limits, answers. */
 void	sched_add(struct broker *b, struct breq *r);
 void	sched_run(struct broker *b);

@@ -351,6 +351,26 @@ sched_seal_first(struct broker *b, struct breq *r)
 	return 0;
 }
 
+/*
+ * The vendor's approved domains, read now that the credential is ready
+ * (a service account's token); a refusal is audited and nothing sent.
+ */
+static int
+sched_domains(struct broker *b, struct breq *r)
+{
+	struct broker_write	w;
+	char			why[1536];
+
+	if (!r->write || fed_check(r, why, sizeof(why)) == 0)
+		return 0;
+	sched_write_view(r, &w, "");
+	broker_audit(b, r->a, &w, 0, r->reqid, why, 0);
+	(void)broker_refuse(r->a, r->id, PC_E_POLICY, "%s %s refused: %s",
+	    r->method, r->path, why);
+	req_free(r);
+	return PC_E_POLICY;
+}
+
 /* A write: its audit line first; the transfer starts on the ack. */
 static void
 sched_audit_first(struct broker *b, struct breq *r)
@@ -460,7 +480,8 @@ sched_app(struct broker *b, struct broker_app *a, long long now)
 			q->tokens -= 1.0;
 		(void)snprintf(r->reqid, sizeof(r->reqid), "r%llu-%s",
 		    (unsigned long long)++b->reqno, b->runid);
-		if (r->slot && sched_seal_first(b, r) != 0)
+		if (sched_domains(b, r) != 0 ||
+		    (r->slot && sched_seal_first(b, r) != 0))
 			continue;
 		if (r->write)
 			sched_audit_first(b, r);

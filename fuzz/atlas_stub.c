@@ -1,5 +1,6 @@
 /*
- * The state an Atlas sync step is started with: an org or a project,
+ * The state an Atlas sync step is started with: an org, a project or a
+ * federation,
  * reference-counted as the connector's own steps make them.
  */
 #include <stdio.h>
@@ -10,6 +11,7 @@
 
 static struct atlas_id		*stub_org;
 static struct atlas_proj	*stub_proj;
+static struct atlas_fed		*stub_fed;
 
 struct atlas_id *
 atlas_stub_org(struct conn *c)
@@ -55,6 +57,22 @@ atlas_stub_proj(struct conn *c, int named)
 	return p;
 }
 
+struct atlas_fed *
+atlas_stub_fed(struct conn *c)
+{
+	if ((stub_fed = atlas_fed_new(c, ATLAS_STUB_FED, ATLAS_STUB_ORG, 1)) ==
+	    NULL)
+		abort();
+	/* The login IdP the config names, as the providers' listing maps it. */
+	(void)snprintf(stub_fed->okta[0], sizeof(stub_fed->okta[0]), "%s",
+	    ATLAS_STUB_OKTA);
+	(void)snprintf(stub_fed->idp[0], sizeof(stub_fed->idp[0]), "%s",
+	    ATLAS_STUB_IDP);
+	stub_fed->nidp = 1;
+	conn_ref_hold(&stub_fed->ref);
+	return stub_fed;
+}
+
 void
 atlas_stub_release(void)
 {
@@ -62,6 +80,9 @@ atlas_stub_release(void)
 		conn_ref_drop(&stub_org->ref);
 	if (stub_proj != NULL)
 		conn_ref_drop(&stub_proj->ref);
+	if (stub_fed != NULL)
+		conn_ref_drop(&stub_fed->ref);
 	stub_org = NULL;
 	stub_proj = NULL;
+	stub_fed = NULL;
 }

@@ -11,6 +11,9 @@
 
 #define ATLAS_STUB_ORG		"a00000000000000000000001"
 #define ATLAS_STUB_GROUP	"c00000000000000000000001"
+#define ATLAS_STUB_FED		"f10000000000000000000001"
+#define ATLAS_STUB_IDP		"f20000000000000000000001"
+#define ATLAS_STUB_OKTA		"0a000000000000000001"
 
 extern const struct conn_def	atlas_def;
 
@@ -22,7 +25,12 @@ struct atlas_id		*atlas_stub_org(struct conn *c);
  * grants are made too.
  */
 struct atlas_proj	*atlas_stub_proj(struct conn *c, int named);
-/* Drop what atlas_stub_org() and atlas_stub_proj() made. */
+/*
+ * The federation ATLAS_STUB_FED of ATLAS_STUB_ORG, shown by this org,
+ * its login IdP (ATLAS_STUB_OKTA) mapped to ATLAS_STUB_IDP.
+ */
+struct atlas_fed	*atlas_stub_fed(struct conn *c);
+/* Drop what atlas_stub_org(), _proj() and _fed() made. */
 void			 atlas_stub_release(void);
 
 #define ATLAS_FUZZ(call)	\

@@ -108,6 +108,23 @@ struct app_rate {
 #define APP_MAX_CREDS	3
 #define APP_MAX_RATES	6
 
+/*
+ * Approved e-mail domains the vendor keeps per organization (Atlas
+ * federation "restrict access by domain"). Before a write matching
+ * method and path (egress pattern syntax, '*' one segment; the first
+ * '*' is the organization) is sent, the broker itself GETs settings
+ * (%s: the org) for the federation's id (id_key) and its own domains
+ * (settings_list), then config (%s, %s: federation, org) for the flag
+ * (flag_key) and the allow list (config_list). 404 on settings: the org
+ * is not federated. Anything else unreadable refuses the write.
+ */
+struct app_domcheck {
+	const char	*method, *path;
+	const char	*settings, *config, *accept;
+	const char	*id_key, *settings_list, *flag_key, *config_list;
+	const char	*vendor;	/* in refusals: "Atlas" */
+};
+
 struct app_def {
 	const char		*name;		/* "atlas" */
 	const char		*fetcher;	/* "portcullis-fetch-atlas" */
@@ -125,6 +142,7 @@ struct app_def {
 	const char		*creates;	/* create-account text, or NULL */
 	const char		*deletes;	/* resource types it deletes */
 	const char		*secret_policy;	/* charset of generated ones */
+	const struct app_domcheck *domcheck;	/* or NULL */
 };
 
 extern const struct app_def *const apps[];

@@ -39,7 +39,37 @@ static const struct app_rtype atlas_rtypes[] = {
 	    "enable-sync-databases", "database roles", NULL },
 	{ "org_api_key",	"Organization API Key",	REC_TRAIT_SECRET, NULL,
 	    NULL, NULL },
+	/* Federation, read-only (fetchers/atlas/federation.c). */
+	{ "federation",		"Federation",		REC_TRAIT_APP, NULL, NULL,
+	    NULL },
+	{ "identity_provider",	"Identity Provider",	REC_TRAIT_APP, NULL,
+	    NULL, NULL },
+	{ "connected_org",	"Connected Organization", REC_TRAIT_APP, NULL,
+	    NULL, NULL },
+	{ "idp_group",		"IdP Group",		REC_TRAIT_GROUP, NULL,
+	    NULL, NULL },
 	{ NULL, NULL, 0, NULL, NULL, NULL }
+};
+
+/*
+ * An invitation (createOrganizationUser, which create-account sends) to
+ * an org with domain restriction: "you can only invite new users ...
+ * whose email addresses are in the approved list of domains", and the
+ * domains mapped to the IdP are on it (Advanced Options for Federated
+ * Authentication). Checked by the broker with its own reads: the
+ * fetcher's report of the list is not trusted.
+ */
+static const struct app_domcheck atlas_domcheck = {
+	.method = "POST",
+	.path = "/api/atlas/v2/orgs/*/users",
+	.settings = "/api/atlas/v2/orgs/%s/federationSettings",
+	.config = "/api/atlas/v2/federationSettings/%s/connectedOrgConfigs/%s",
+	.accept = "application/vnd.atlas.2023-01-01+json",
+	.id_key = "id",
+	.settings_list = "federatedDomains",
+	.flag_key = "domainRestrictionEnabled",
+	.config_list = "domainAllowList",
+	.vendor = "Atlas",
 };
 
 const struct app_def app_atlas = {
@@ -60,4 +90,5 @@ const struct app_def app_atlas = {
 	    "X509_CUSTOMER,\n       X509_MANAGED, LDAP_USER, OIDC_WORKLOAD",
 	.deletes = "user, database_user",
 	.secret_policy = "atlas-scram",
+	.domcheck = &atlas_domcheck,
 };

@@ -178,6 +178,8 @@ atlas_start(struct conn *c)
 {
 	static struct atlas	a;
 
+	/* Fresh per task (and per fuzz input): no federation shown yet. */
+	memset(&a, 0, sizeof(a));
 	a.sync_dbs = conn_opt_bool(c, "enable-sync-databases", 1);
 	a.invite = conn_opt_bool(c, "create-invite-key", 1);
 	a.del_read_only = conn_opt_bool(c,

@@ -15,6 +15,9 @@
 
 #define ATLAS_PAGE	500	/* the API's maximum itemsPerPage */
 #define ATLAS_ID_MAX	1100	/* 24-hex ids, or 1024-byte user names */
+#define ATLAS_FEDS_MAX	256	/* federations of one run's orgs */
+#define ATLAS_FED_IDPS	256	/* providers of one federation mapped */
+#define ATLAS_FED_LIST	64	/* domains or ids shown in one profile */
 
 /* The connector's state: its options. */
 struct atlas {
@@ -22,6 +25,8 @@ struct atlas {
 	int	invite;		/* create-invite-key */
 	int	del_read_only;	/* delete-database-user-with-read-only */
 	int	rm_last_role;	/* remove-org-user-on-last-role */
+	char	feds[ATLAS_FEDS_MAX][32];	/* federations shown */
+	size_t	nfeds;
 };
 
 #define ATLAS(c)	((struct atlas *)(c)->vendor)
@@ -133,5 +138,35 @@ int	atlas_customroles_sync(struct conn *c, struct atlas_proj *p) PC_WUR;
 void	atlas_proj_release(void *obj);
 int	atlas_dbusers_sync(struct conn *c, struct atlas_proj *p) PC_WUR;
 int	atlas_clusters_sync(struct conn *c, struct atlas_proj *p) PC_WUR;
+
+/*
+ * An org's federation under sync (federation.c, fedorgs.c): its id, the
+ * org, whether this org shows the federation's records (the first org
+ * of the run in it does), and the providers' oktaIdpId -> id map.
+ */
+struct atlas_fed {
+	struct conn_ref	 ref;
+	char		 fid[32];
+	char		 org[32];
+	int		 first;
+	size_t		 nidp;
+	char		 okta[ATLAS_FED_IDPS][24];
+	char		 idp[ATLAS_FED_IDPS][32];
+};
+
+/* A federation state for org (released by its last conn_ref_drop). */
+struct atlas_fed *atlas_fed_new(struct conn *c, const char *fid,
+	    const char *org, int first);
+/*
+ * The strings of array arr as a JSON array in b (a profile value), the
+ * first ATLAS_FED_LIST of them; *n counts them all.
+ */
+int	atlas_fed_strs(struct buf *b, const struct pcj_doc *d, int arr,
+	    unsigned *n) PC_WUR;
+/* GET /orgs/{id}/federationSettings, then the steps below in order. */
+int	atlas_federation_sync(struct conn *c, struct atlas_id *org) PC_WUR;
+int	atlas_idps_sync(struct conn *c, struct atlas_fed *fd) PC_WUR;
+int	atlas_orgcfg_sync(struct conn *c, struct atlas_fed *fd) PC_WUR;
+int	atlas_rolemaps_sync(struct conn *c, struct atlas_fed *fd) PC_WUR;
 
 #endif /* PC_ATLAS_H */

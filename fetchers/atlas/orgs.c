@@ -1,7 +1,7 @@
 /*
  * Runs in: the Atlas fetcher. Input: GET /orgs pages (untrusted). Each
  * organization brings its role entitlements, then its users, teams,
- * projects and API keys, listed side by side.
+ * projects, API keys and federation, listed side by side.
  */
 #include <stdint.h>
 #include <stdio.h>
@@ -59,8 +59,9 @@ atlas_org_item(struct conn *c, const struct pcj_doc *d, int o, void *arg)
 	conn_ref_hold(&org->ref);
 	if ((e = atlas_users_sync(c, org)) == 0 &&
 	    (e = atlas_teams_sync(c, org)) == 0 &&
-	    (e = atlas_projects_sync(c, org)) == 0)
-		e = atlas_apikeys_sync(c, org);
+	    (e = atlas_projects_sync(c, org)) == 0 &&
+	    (e = atlas_apikeys_sync(c, org)) == 0)
+		e = atlas_federation_sync(c, org);
 	conn_ref_drop(&org->ref);
 	return e;
 }

@@ -230,6 +230,7 @@ class State:
         self.token_ttl = 3600
         self.algorithm = "MD5"
         self.latency_ms = 0
+        self.fail_routes = {}   # operationId -> status, answered instead
         self.commit_then_5xx = None
         self.today = None       # ISO date override for x-sunset checks
         self.generation = 0     # bumped by every write, for cached views

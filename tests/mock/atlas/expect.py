@@ -7,7 +7,11 @@ Every assignment the state holds is here, and nothing else:
   as project members, roles on admin as project roles (built-in or
   custom), every other database role (collection-scoped ones as
   <role>@<collection>) on that database of every cluster of the project
-  the user's scopes reach (DELETING clusters have none).
+  the user's scopes reach (DELETING clusters have none). Federation
+  (unless --no-federation: a key that may not read it): each connected
+  org's post-authentication org roles granted to its login IdP, and each
+  role mapping's org roles (on that org) and project roles granted to
+  its IdP group (the mapping's id).
 
 python3 expect.py < state.json
 """
@@ -29,7 +33,24 @@ GROUP = {"GROUP_OWNER": "owner", "GROUP_CLUSTER_MANAGER": "cluster-manager",
 GONE = ("DELETING", "DELETED")
 
 
-def expect(s, sync_dbs=True):
+def federation(s):
+    out = set()
+    for f in s.get("federations", []):
+        okta = {i["oktaIdpId"]: i["id"] for i in f["identityProviders"]}
+        for c in f["connectedOrgConfigs"]:
+            idp = okta.get(c.get("identityProviderId"))
+            for r in c.get("postAuthRoleGrants", []) if idp else []:
+                out.add("organization:%s:%s:identity_provider:%s" % (c["orgId"], ORG[r], idp))
+            for m in c.get("roleMappings", []):
+                for a in m["roleAssignments"]:
+                    if "groupId" in a:
+                        out.add("project:%s:%s:idp_group:%s" % (a["groupId"], GROUP[a["role"]], m["id"]))
+                    elif a.get("orgId") == c["orgId"]:
+                        out.add("organization:%s:%s:idp_group:%s" % (c["orgId"], ORG[a["role"]], m["id"]))
+    return out
+
+
+def expect(s, sync_dbs=True, feds=True):
     out = set()
     g2org = {p["id"]: p["orgId"] for p in s["projects"]}
     # An invitation expired or rejected holds nothing (the listings
@@ -80,9 +101,12 @@ def expect(s, sync_dbs=True):
             slug = r["roleName"] + ("@" + coll if coll else "")
             for n in reach:
                 out.add("database:%s/%s/%s:%s:database_user:%s" % (gid, n, r["databaseName"], slug, pid))
+    if feds:
+        out |= federation(s)
     return sorted(out)
 
 
 if __name__ == "__main__":
-    for g in expect(json.load(sys.stdin), "--no-databases" not in sys.argv):
+    for g in expect(json.load(sys.stdin), "--no-databases" not in sys.argv,
+                    "--no-federation" not in sys.argv):
         print(g)

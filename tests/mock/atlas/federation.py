@@ -139,6 +139,13 @@ class FederationApi(Base):
                 return 200, r
         raise ApiError(404, "RESOURCE_NOT_FOUND", "Cannot find resource role mapping %s." % m[2])
 
+    def mutate_domain_restriction(self, op):
+        """An owner turns "Restrict Access by Domain" on or off."""
+        f, c = self.federation_of(op.get("orgId", ""))
+        if f is None or not isinstance(op.get("enabled"), bool):
+            raise ApiError(400, "INVALID_OP", "set_domain_restriction needs a federated orgId and enabled.")
+        c["domainRestrictionEnabled"] = op["enabled"]
+
     # -- domain restriction on invitations ---------------------------------------
     def domain_refusal(self, oid, username):
         """'You can only invite new users to join your organization whose

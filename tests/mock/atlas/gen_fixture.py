@@ -3,6 +3,7 @@
 
 gen_fixture.py --small              the committed small org (correctness tests)
 gen_fixture.py --rich               the committed rich fixture (fixtures/rich.json)
+gen_fixture.py --rich --federation shared|open|none   its federation varied
 gen_fixture.py --users N --projects M [--seed S]   large orgs for benchmarks
 Writes JSON to stdout (or --out FILE). The same arguments always give the
 same bytes.
@@ -52,6 +53,10 @@ Fixture keys (server.py reads them; only the first group is required):
   with bypass SAML mode (ssoDebugEnabled) and a slug, an OIDC workforce
   IdP for data access, domain restriction with an allow list, post-auth
   role grants and role mappings to org and project roles.
+  --federation shared: "Plain" is connected to Acme's federation too
+  (login through the SAML IdP, no domain restriction, ORG_READ_ONLY after
+  authentication, one role mapping), so two orgs share one federation;
+  open: Acme's domain restriction is off; none: no federation at all.
 
 --users N --projects M: one org of N ACTIVE users, M projects with five
   direct members each, N/1000 teams of 20, three database users and one
@@ -359,6 +364,28 @@ def rich_federation(projects):
              "identityProviders": [saml, oidc], "connectedOrgConfigs": [config]}]
 
 
+def plain_config(projects):
+    p = [x["id"] for x in projects if x["orgId"] == PLAIN]
+    return {"orgId": PLAIN, "identityProviderId": SAML_OKTA, "dataAccessIdentityProviderIds": [],
+            "domainRestrictionEnabled": False, "domainAllowList": [],
+            "postAuthRoleGrants": ["ORG_READ_ONLY"],
+            "roleMappings": [{"id": hexid("f3", 4), "externalGroupName": "plain-ops",
+                              "roleAssignments": [{"orgId": PLAIN, "role": "ORG_MEMBER"},
+                                                  {"groupId": p[0], "role": "GROUP_CLUSTER_MANAGER"}]}]}
+
+
+def vary_federation(doc, how):
+    """--federation: the rich fixture's federation varied (default: as is)."""
+    feds = doc["federations"]
+    if how == "none":
+        doc["federations"] = []
+    elif how == "open":
+        feds[0]["connectedOrgConfigs"][0]["domainRestrictionEnabled"] = False
+    elif how == "shared":
+        feds[0]["connectedOrgConfigs"].append(plain_config(doc["projects"]))
+    return doc
+
+
 def rich():
     rnd = random.Random(20250312)
     users = rich_users(rnd)
@@ -416,9 +443,11 @@ def main():
     ap.add_argument("--users", type=int, default=100000)
     ap.add_argument("--projects", type=int, default=2000)
     ap.add_argument("--seed", type=int, default=7)
+    ap.add_argument("--federation", choices=["acme", "shared", "open", "none"], default="acme")
     ap.add_argument("--out")
     a = ap.parse_args()
-    doc = small() if a.small else rich() if a.rich else big(a.users, a.projects, a.seed)
+    doc = small() if a.small else vary_federation(rich(), a.federation) if a.rich else \
+        big(a.users, a.projects, a.seed)
     s = json.dumps(doc, indent=1 if a.small or a.rich else None)
     if a.out:
         with open(a.out, "w") as f:

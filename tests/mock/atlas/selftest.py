@@ -967,6 +967,46 @@ def run_rich(tmp):
         m.stop()
 
 
+def run_shared_federation(tmp):
+    """gen_fixture --federation shared: two orgs, one federation; the
+    fail_routes knob and the set_domain_restriction mutation."""
+    path = os.path.join(tmp, "shared.json")
+    with open(path, "w") as f:
+        json.dump(G.vary_federation(G.rich(), "shared"), f)
+    m = Mock(tmp, "shared", path)
+    try:
+        c = Client(m)
+        ids = [c.call("GET", P + "/orgs/%s/federationSettings" % o).json.get("id") for o in (G.ACME, G.PLAIN)]
+        T.ok("shared: both orgs name one federation", ids == [G.FEDERATION] * 2, ids)
+        f = P + "/federationSettings/" + G.FEDERATION
+        r = c.call("GET", f + "/connectedOrgConfigs")
+        T.ok("shared: two connected orgs", [x["orgId"] for x in r.json["results"]] == [G.ACME, G.PLAIN], r.raw)
+        r = c.call("GET", f + "/connectedOrgConfigs/%s/roleMappings" % G.PLAIN)
+        T.ok("shared: Plain's own role mapping", [x["externalGroupName"] for x in r.json["results"]] ==
+             ["plain-ops"], r.raw)
+        invite = lambda org, name: c.call("POST", P + "/orgs/%s/users" % org, V2025, {  # noqa: E731
+            "username": name, "roles": {"orgRoles": ["ORG_MEMBER"]}})
+        expect("shared: Plain restricts no domain", invite(G.PLAIN, "eve@outside.example"), 201)
+        expect("set_domain_restriction", m.control("POST", "mutate", {
+            "op": "set_domain_restriction", "orgId": G.PLAIN, "enabled": True}), 200)
+        expect("... then Plain refuses outside domains", invite(G.PLAIN, "eve2@outside.example"), 400,
+               "USER_DOMAIN_NOT_ALLOWED")
+        m.violations("shared: the refused invitation", 1, "USER_DOMAIN_NOT_ALLOWED")
+        expect("set_domain_restriction needs a federated org", m.control("POST", "mutate", {
+            "op": "set_domain_restriction", "orgId": "f" * 24, "enabled": True}), 400, "INVALID_OP")
+        m.config(fail_routes={"getConnectedOrgConfig": 503})
+        expect("fail_routes answers the operation with its status", c.call(
+            "GET", f + "/connectedOrgConfigs/" + G.ACME), 503, "UNEXPECTED_ERROR")
+        expect("fail_routes: other operations as usual", c.call("GET", f + "/connectedOrgConfigs"), 200)
+        m.config(fail_routes={})
+        expect("fail_routes emptied", c.call("GET", f + "/connectedOrgConfigs/" + G.ACME), 200)
+        expect("fail_routes must be an object", m.control("POST", "config", {"fail_routes": 3}), 400,
+               "INVALID_KNOB")
+        m.violations("shared federation")
+    finally:
+        m.stop()
+
+
 def run_latency_flag(tmp):
     m = Mock(tmp, "slow", os.path.join(HERE, "fixtures", "small.json"), "--latency-ms", "150")
     try:
@@ -992,6 +1032,7 @@ def main():
             print("skip: spec schemas (%s is absent)" % SPEC)
         missing = run_small(tmp) & run_rich(tmp)
         T.ok("every route exercised", not missing, sorted(missing))
+        run_shared_federation(tmp)
         run_latency_flag(tmp)
         if SPECS is not None:
             T.ok("response schemas checked", SPECS.checked > 100, SPECS.checked)

@@ -37,7 +37,7 @@ from users import UsersApi  # noqa: E402
 from views import Base  # noqa: E402
 
 REALM = "MMS Public API"
-KNOBS = {"inject_429": int, "retry_after": int, "nonce_ttl": int, "nonce_max_uses": int,
+KNOBS = {"fail_routes": dict, "inject_429": int, "retry_after": int, "nonce_ttl": int, "nonce_max_uses": int,
          "token_ttl": int, "algorithm": str, "latency_ms": int, "commit_then_5xx": dict,
          "today": str}
 FAULT_CODES = {500: "UNEXPECTED_ERROR", 502: "BAD_GATEWAY", 503: "SERVICE_UNAVAILABLE",
@@ -157,6 +157,8 @@ class Handler(http.server.BaseHTTPRequestHandler):
         st.stats["by_route"][key] = st.stats["by_route"].get(key, 0) + 1
         seen = st.stats["auth_seen"].setdefault(route.op, {})
         seen[cred["name"]] = seen.get(cred["name"], 0) + 1
+        if route.op in st.fail_routes:
+            raise ApiError(int(st.fail_routes[route.op]), "UNEXPECTED_ERROR", "Injected failure (fail_routes).")
         self.check_accept(route)
         self.check_sunset(route)
         q = urllib.parse.parse_qs(url.query, keep_blank_values=True)

@@ -391,6 +391,8 @@ class UsersApi(Base):
                 remove_role(u["orgRoles"], op["role"], "an organization")
         elif kind in ("project_add_role", "project_remove_role"):
             self.mutate_project(kind == "project_add_role", op)
+        elif kind == "set_domain_restriction":
+            self.mutate_domain_restriction(op)
         else:
             raise ApiError(400, "INVALID_OP", "Unknown mutate op %r." % kind)
         self.st.stats["mutations"] += 1
