@@ -7,7 +7,8 @@ PKGS="build-essential pkg-config clang llvm libclang-rt-14-dev
  libcap-ng-dev libsqlite3-dev libzstd-dev protobuf-c-compiler
  libprotobuf-c-dev protobuf-compiler
  sqlite3 zstd openssl python3 jose afl++ procps strace zip
- iproute2 ca-certificates python3-yaml curl jq time"
+ iproute2 ca-certificates python3-yaml curl jq time
+ debhelper dpkg-dev fakeroot lintian"
 missing=
 for p in $PKGS; do
 	dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'ok installed' ||

@@ -83,8 +83,19 @@ cred_alloc(size_t size)
 	return p;
 }
 
+/* Nothing but line ends: the unit's SetCredential= default. */
 static int
-cred_read_file(const char *path, const char **out)
+cred_blank(const char *p, ssize_t n)
+{
+	while (n > 0 && (p[n - 1] == '\n' || p[n - 1] == '\r'))
+		n--;
+	return n == 0;
+}
+
+/* blank_ok: a file of nothing but line ends is PC_E_NOTFOUND, not an
+ * error (an optional LoadCredential= whose file is missing). */
+static int
+cred_read_file(const char *path, int blank_ok, const char **out)
 {
 	struct stat	st;
 	char		*tmp;
@@ -113,6 +124,7 @@ cred_read_file(const char *path, const char **out)
 	n = read(fd, tmp, CRED_MAX + 1);
 	close(fd);
 	e = n < 0 ? PC_E_SYS : n > CRED_MAX ? PC_E_TOOBIG :
+	    blank_ok && cred_blank(tmp, n) ? PC_E_NOTFOUND :
 	    cred_keep(tmp, (size_t)n, out);
 	explicit_bzero(tmp, CRED_MAX + 1);
 	free(tmp);
@@ -144,12 +156,12 @@ cred_from_dir(const char *app, const char *name, const char **out)
 		return PC_E_NOTFOUND;
 	if (snprintf(path, sizeof(path), "%s/%s.%s", dir, app, name) <
 	    (int)sizeof(path) &&
-	    (e = cred_read_file(path, out)) != PC_E_NOTFOUND)
+	    (e = cred_read_file(path, 1, out)) != PC_E_NOTFOUND)
 		return e;
 	if (snprintf(path, sizeof(path), "%s/%s", dir, name) >=
 	    (int)sizeof(path))
 		return PC_E_TOOBIG;
-	return cred_read_file(path, out);
+	return cred_read_file(path, 1, out);
 }
 
 int
@@ -165,7 +177,7 @@ cred_load(const struct config *cfg, const char *app, const char *name,
 		goto done;
 	(void)snprintf(opt, sizeof(opt), "%s-file", name);
 	if ((path = config_get(cfg, app, opt, NULL)) != NULL) {
-		e = cred_read_file(path, out);
+		e = cred_read_file(path, 0, out);
 		if (e != 0)
 			log_warnx("%s: %s: %s", app, path, err_str(e));
 		return e;

@@ -8,6 +8,7 @@
 #include <ctype.h>
 #include <curl/curl.h>
 #include <errno.h>
+#include <fcntl.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -103,13 +104,38 @@ appconf_url(struct cred_conf *cc, const char *url, const char *where,
 	return rc;
 }
 
+/*
+ * A credential of at most two bytes, all line ends, is the unit's
+ * SetCredential= default for a LoadCredential= whose file is missing:
+ * not given. Reading those two bytes reads no secret.
+ */
+static int
+appconf_cred_given(const char *path)
+{
+	struct stat	st;
+	char		b[2];
+	ssize_t		n;
+	int		fd;
+
+	if (stat(path, &st) != 0)
+		return 0;
+	if (!S_ISREG(st.st_mode) || st.st_size > 2)
+		return 1;
+	if ((fd = open(path, O_RDONLY | O_CLOEXEC | O_NOFOLLOW)) == -1)
+		return 1;	/* the broker will say why */
+	n = read(fd, b, sizeof(b));
+	close(fd);
+	while (n > 0 && (b[n - 1] == '\n' || b[n - 1] == '\r'))
+		n--;
+	return n != 0;
+}
+
 /* Is a secret there to load (without reading it: that is the broker's)? */
 static int
 appconf_secret_present(struct config *cfg, const char *app, const char *name)
 {
 	const char	*dir = getenv("CREDENTIALS_DIRECTORY");
 	char		 opt[96], path[4096];
-	struct stat	 st;
 
 	if (config_env_value(name, NULL) != NULL)
 		return 1;
@@ -119,10 +145,10 @@ appconf_secret_present(struct config *cfg, const char *app, const char *name)
 	if (dir == NULL || dir[0] != '/')
 		return 0;
 	if (snprintf(path, sizeof(path), "%s/%s.%s", dir, app, name) <
-	    (int)sizeof(path) && stat(path, &st) == 0)
+	    (int)sizeof(path) && appconf_cred_given(path))
 		return 1;
 	return snprintf(path, sizeof(path), "%s/%s", dir, name) <
-	    (int)sizeof(path) && stat(path, &st) == 0;
+	    (int)sizeof(path) && appconf_cred_given(path);
 }
 
 /*

@@ -1,8 +1,10 @@
 #!/bin/sh
-# make install: programs, fetchers, policy, man pages and the systemd unit
-# land under DESTDIR with their modes, the rule-breaking test fetcher does
-# not, and the installed programs run a sync with the installed fetcher
-# and the installed policy files.
+# make install: programs, fetchers, policy, man pages, the systemd unit
+# and its sysusers.d/tmpfiles.d entries land under DESTDIR with their
+# modes, the rule-breaking test fetcher does not, the example
+# configuration is installed where there is none and never over one, the
+# installed programs run a sync with the installed fetcher and the
+# installed policy files; make uninstall removes exactly what install put.
 . "$(dirname "$0")/../lib/common.sh"
 R=$TMP/root
 P=$R/usr/local
@@ -17,6 +19,8 @@ done
 for f in share/man/man8/portcullis.8 share/man/man5/portcullis.conf.5 \
     share/man/man1/pcj-validate.1 \
     lib/systemd/system/portcullis.service \
+    lib/sysusers.d/portcullis.conf lib/tmpfiles.d/portcullis.conf \
+    share/doc/portcullis/portcullis.conf.example \
     share/portcullis/policy/allow/atlas.cidr \
     share/portcullis/policy/egress/atlas.rules \
     share/portcullis/policy/seccomp/portcullis-fetch-atlas.pfc; do
@@ -31,6 +35,27 @@ t_check "installed allowlists are the tree's" \
 t_grep "the unit starts the installed program" \
 	'^ExecStart=/usr/local/bin/portcullis service' \
 	"$P/lib/systemd/system/portcullis.service"
+t_check "sysusers.d entry is dist's" \
+	cmp "$TOP/dist/portcullis.sysusers" "$P/lib/sysusers.d/portcullis.conf"
+t_check "tmpfiles.d entry is dist's" \
+	cmp "$TOP/dist/portcullis.tmpfiles" "$P/lib/tmpfiles.d/portcullis.conf"
+C=$R/etc/portcullis/portcullis.conf
+t_check "the example is the configuration where there was none" \
+	cmp "$TOP/dist/portcullis.conf.example" "$C"
+t_eq "the configuration: mode 640" "$(stat -c %a "$C" 2>&1)" 640
+echo "# mine" >> "$C"
+MAKEFLAGS= make -s -C "$TOP" install SAN="${SAN:-0}" DESTDIR="$R" \
+	>"$TMP/make2.out" 2>&1
+t_eq "make install again exits 0" "$?" 0
+t_grep "a changed configuration is kept" '^# mine$' "$C"
+t_grep "and install says so" 'portcullis.conf exists, left as it is' \
+	"$TMP/make2.out"
+if [ -f "$TOP/dist/portcullis.bash-completion" ]; then
+	t_check "bash completion installed" \
+		test -f "$P/share/bash-completion/completions/portcullis"
+else
+	t_skip "bash completion installed" "dist/portcullis.bash-completion is absent"
+fi
 if command -v man >/dev/null; then
 	for m in man8/portcullis.8 man5/portcullis.conf.5 man1/pcj-validate.1; do
 		man --warnings -l "$P/share/man/$m" >/dev/null 2>"$TMP/man.err"
@@ -115,4 +140,30 @@ printf '{"a": [1, 2,]}' > "$TMP/bad.json"
 t_check "installed pcj-validate accepts" "$P/bin/pcj-validate" "$TMP/ok.json"
 "$P/bin/pcj-validate" "$TMP/bad.json" >"$TMP/pv" 2>&1
 t_eq "installed pcj-validate rejects" "$?" 1
+
+# make uninstall: every file install put is gone, and its own directories;
+# the changed configuration stays. A file of someone else's stays too.
+echo keep > "$P/bin/someone-elses"
+MAKEFLAGS= make -s -C "$TOP" uninstall SAN="${SAN:-0}" DESTDIR="$R" \
+	>"$TMP/un.out" 2>&1
+t_eq "make uninstall exits 0" "$?" 0
+find "$R" ! -type d | sed "s|^$R||" | sort > "$TMP/left"
+t_eq "only the changed configuration and the stranger are left" \
+	"$(tr '\n' ' ' < "$TMP/left")" \
+	"/etc/portcullis/portcullis.conf /usr/local/bin/someone-elses "
+t_grep "and uninstall says why the configuration stays" \
+	'portcullis.conf was changed, left as it is' "$TMP/un.out"
+for d in libexec/portcullis share/portcullis share/doc/portcullis; do
+	t_check "$d is gone" test ! -e "$P/$d"
+done
+t_check "shared directories stay" test -d "$P/bin" -a -d "$P/share/man/man8"
+rm "$P/bin/someone-elses"
+# Unchanged, the configuration goes with the rest: nothing is left.
+MAKEFLAGS= make -s -C "$TOP" install SAN="${SAN:-0}" DESTDIR="$TMP/r2" \
+	>/dev/null 2>&1
+MAKEFLAGS= make -s -C "$TOP" uninstall SAN="${SAN:-0}" DESTDIR="$TMP/r2" \
+	>/dev/null 2>&1
+t_eq "install then uninstall leaves no file" \
+	"$(find "$TMP/r2" ! -type d | wc -l)" 0
+t_check "nor /etc/portcullis" test ! -e "$TMP/r2/etc/portcullis"
 t_done
