@@ -208,7 +208,7 @@ while IFS= read -r id; do
 	"$PORTCULLIS" config --config "$TMP/empty.conf" --app "$app" \
 		>"$TMP/cfg.out" 2>&1
 	t_grep "credential $id: $name is a secret of $app" \
-		"^$name +\\(not in the environment\\)" "$TMP/cfg.out"
+		"^$name +\\(not set\\)" "$TMP/cfg.out"
 done < "$TMP/creds"
 
 # What the broker does with them, as the unit hands them over.

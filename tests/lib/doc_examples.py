@@ -217,7 +217,7 @@ def make_cmd(words):
 def systemctl(words):
     verbs = {"daemon-reload", "enable", "status", "reload", "start", "stop",
              "restart"}
-    unit = open(os.path.join(TOP, "dist/portcullis.service")).read()
+    unit = open(os.path.join(TOP, "dist/portcullis.service.in")).read()
     if words[1] not in verbs:
         return False, "systemctl %s: not a verb we document" % words[1]
     if words[1] != "daemon-reload" and words[-1] != "portcullis":
