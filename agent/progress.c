@@ -3,6 +3,8 @@
  * the broker's PROGRESS figures): numbers only, and app names from the
  * descriptors; nothing a fetcher wrote reaches the terminal here.
  */
+#include <sys/ioctl.h>
+
 #include <stdio.h>
 #include <string.h>
 #include <unistd.h>
@@ -54,31 +56,35 @@ progress_fmt(const struct agent *ag, const struct agent_app *aa,
 {
 	long long	s = (now - ag->started_ms) / 1000;
 
-	return snprintf(dst, dstsz, "%s: %u requests, %lu types, %lu "
-	    "resources, %lu entitlements, %lu grants, %u rate-limit waits%s%s, "
-	    "%lld:%02lld", aa->def->name, aa->bdone, aa->nrec[REC_RESOURCE_TYPE],
-	    aa->nrec[REC_RESOURCE], aa->nrec[REC_ENTITLEMENT],
-	    aa->nrec[REC_GRANT], aa->bwaits, aa->bwait[0] ? " (waiting)" : "",
-	    aa->live ? "" : ", done", s / 60, s % 60);
+	/* Elapsed first: a narrow terminal cuts the end, not the clock. */
+	return snprintf(dst, dstsz, "%s %lld:%02lld%s %u requests, %lu types "
+	    "%lu resources %lu entitlements %lu grants, %u rate-limit waits%s",
+	    aa->def->name, s / 60, s % 60, aa->live ? "" : " done,", aa->bdone,
+	    aa->nrec[REC_RESOURCE_TYPE], aa->nrec[REC_RESOURCE],
+	    aa->nrec[REC_ENTITLEMENT], aa->nrec[REC_GRANT], aa->bwaits,
+	    aa->bwait[0] ? " (waiting)" : "");
 }
 
 void
 progress_tick(struct agent *ag, long long now)
 {
-	char	line[320], out[AGENT_MAX_APPS * 330];
-	size_t	i, o = 0;
-	int	n;
+	char		line[320], out[AGENT_MAX_APPS * 330];
+	struct winsize	ws;
+	size_t		i, o = 0, cols = 80;
+	int		n;
 
 	if (!progress_on || now - progress_at < PROGRESS_MS)
 		return;
+	if (ioctl(2, TIOCGWINSZ, &ws) == 0 && ws.ws_col > 10)
+		cols = ws.ws_col < sizeof(line) ? ws.ws_col : sizeof(line);
 	progress_at = now;
 	for (i = 0; i < ag->napps; i++) {
 		n = progress_fmt(ag, &ag->apps[i], now, line, sizeof(line));
 		if (n < 0)
 			continue;
-		/* A terminal narrower than the line wraps: cut at 79. */
-		if (n > 79)
-			line[79] = '\0';
+		/* A line wider than the terminal would wrap: cut it. */
+		if ((size_t)n >= cols)
+			line[cols - 1] = '\0';
 		n = snprintf(out + o, sizeof(out) - o, "%s\r\033[K%s",
 		    i > 0 ? "\n" : "", line);
 		if (n < 0 || (size_t)n >= sizeof(out) - o)

@@ -848,10 +848,11 @@ run_summary(struct agent *ag, int rc)
 	kv[2] = (struct log_kv){ "records", NULL, (long long)rec };
 	kv[3] = (struct log_kv){ "rate_limit_waits", NULL, waits };
 	kv[4] = (struct log_kv){ "elapsed_ms", NULL, ms };
-	log_event(LOG_L_ALWAYS, NULL, "summary", kv, 5, "%s: %zu of %zu app%s "
-	    "ok, %u requests, %lu records, %u rate-limit waits, %lld.%llds",
-	    rc == EXIT_OK ? "done" : "failed", ok, ag->napps, ag->napps == 1 ?
-	    "" : "s", req, rec, waits, ms / 1000, ms % 1000 / 100);
+	log_event(LOG_L_ALWAYS, NULL, "summary", kv, 5, "run %s in %lld.%llds: "
+	    "%zu of %zu app%s ok, %u requests, %lu records, %u rate-limit "
+	    "waits", rc == EXIT_OK ? "done" : "failed", ms / 1000,
+	    ms % 1000 / 100, ok, ag->napps, ag->napps == 1 ? "" : "s", req,
+	    rec, waits);
 }
 
 int
