@@ -72,7 +72,9 @@ diag_where(const struct app_conf *ac, const struct fail_msg *f, char *dst,
 	const struct cred_conf	*cc = diag_cred(ac, f->cred);
 	const char		*h = f->host[0] ? f->host : cc != NULL ?
 				    cc->host : "?";
-	unsigned		 port = f->port ? f->port : diag_origin_port(cc);
+	unsigned		 port;
+
+	port = f->port ? f->port : diag_origin_port(cc);
 
 	if (strchr(h, ':') != NULL)
 		(void)snprintf(dst, dstsz, "[%s]:%u", h, port);
@@ -152,11 +154,11 @@ diag_line(const struct agent_app *aa, const struct fail_msg *in,
 	diag_where(ac, &f, where, sizeof(where));
 	switch (f.cause) {
 	case FAIL_CONNECT:
-		(void)snprintf(dst, dstsz, "%s %s: cannot connect to %s (address "
-		    "%s, admitted by the IP allowlist %s): %s; check base-url "
-		    "and that the service listens there", f.method, f.path,
-		    where, f.addr[0] ? f.addr : "?", diag_allow_src(ac),
-		    f.detail);
+		(void)snprintf(dst, dstsz, "%s %s: cannot connect to %s "
+		    "(address %s, admitted by the IP allowlist %s): %s; check "
+		    "base-url and that the service listens there", f.method,
+		    f.path, where, f.addr[0] ? f.addr : "?",
+		    diag_allow_src(ac), f.detail);
 		break;
 	case FAIL_TIMEOUT:
 		(void)snprintf(dst, dstsz, "%s %s: no answer from %s (address "
@@ -167,24 +169,25 @@ diag_line(const struct agent_app *aa, const struct fail_msg *in,
 		    ac->timeout);
 		break;
 	case FAIL_TLS:
-		(void)snprintf(dst, dstsz, "%s %s: TLS verification of %s failed: "
-		    "%s; set ca-file to the CA bundle that signed the server's "
-		    "certificate (now: %s)", f.method, f.path, where, f.detail,
-		    ac->ca_file != NULL ? ac->ca_file : "the system store");
+		(void)snprintf(dst, dstsz, "%s %s: TLS verification of %s "
+		    "failed: %s; set ca-file to the CA bundle that signed the "
+		    "server's certificate (now: %s)", f.method, f.path, where,
+		    f.detail, ac->ca_file != NULL ? ac->ca_file :
+		    "the system store");
 		break;
 	case FAIL_ALLOW:
-		(void)snprintf(dst, dstsz, "%s %s: %s: address %s is not in the "
-		    "IP allowlist %s; add it there (allow-file) only if it is "
-		    "the vendor's", f.method, f.path, where, f.addr,
+		(void)snprintf(dst, dstsz, "%s %s: %s: address %s is not in "
+		    "the IP allowlist %s; add it there (allow-file) only if it "
+		    "is the vendor's", f.method, f.path, where, f.addr,
 		    diag_allow_src(ac));
 		break;
 	case FAIL_EGRESS:
 		diag_egress(ac, &f, dst, dstsz);
 		break;
 	case FAIL_DNS:
-		(void)snprintf(dst, dstsz, "%s %s: cannot resolve %s: %s; check "
-		    "base-url (or pin it: resolve = HOST:PORT:ADDR)", f.method,
-		    f.path, where, f.detail);
+		(void)snprintf(dst, dstsz, "%s %s: cannot resolve %s: %s; "
+		    "check base-url (or pin it: resolve = HOST:PORT:ADDR)",
+		    f.method, f.path, where, f.detail);
 		break;
 	case FAIL_HTTP:
 		diag_http(ac, &f, where, text, dst, dstsz);

@@ -305,11 +305,11 @@ run_on_log(struct chan *c, struct msg *m, void *arg)
 	lvl = t.num <= LOG_L_WARN ? LOG_L_WARN : t.num >= LOG_L_DEBUG ?
 	    LOG_L_DEBUG : LOG_L_INFO;
 	if (lvl == LOG_L_WARN)
-		log_event(LOG_L_ERR, c->name, "fetcher_log", NULL, 0, "%s %s: %s",
-		    who, c->name, t.text);
+		log_event(LOG_L_ERR, c->name, "fetcher_log", NULL, 0,
+		    "%s %s: %s", who, c->name, t.text);
 	else
-		log_event(lvl, c->name, "fetcher_log", NULL, 0, "fetcher %s: %s",
-		    c->name, t.text);
+		log_event(lvl, c->name, "fetcher_log", NULL, 0,
+		    "fetcher %s: %s", c->name, t.text);
 	return 0;
 }
 
@@ -667,9 +667,9 @@ run_loop(struct agent *ag)
 static const char *
 run_cause_name(uint32_t cause)
 {
-	static const char *const	names[] = { "other", "connect", "timeout",
-					    "tls", "allowlist", "egress", "http",
-					    "dns", "policy" };
+	static const char *const	names[] = { "other", "connect",
+					    "timeout", "tls", "allowlist",
+					    "egress", "http", "dns", "policy" };
 
 	return cause < sizeof(names) / sizeof(names[0]) ? names[cause] :
 	    "other";
@@ -709,10 +709,11 @@ static void
 run_fail(struct agent *ag, struct agent_app *aa, const char *text)
 {
 	const struct fail_msg	*f = &aa->fail;
-	int			 policy = aa->status == (uint32_t)-PC_E_POLICY ||
-				    f->cause == FAIL_ALLOW ||
-				    f->cause == FAIL_EGRESS ||
-				    f->cause == FAIL_POLICY;
+	int			 policy;
+
+	policy = aa->status == (uint32_t)-PC_E_POLICY ||
+	    f->cause == FAIL_ALLOW || f->cause == FAIL_EGRESS ||
+	    f->cause == FAIL_POLICY;
 
 	if (aa->nrefused > 0 && policy) {
 		run_fail_line(ag, aa, LOG_L_ERR, &aa->refused.fail,

@@ -119,9 +119,9 @@ service_run_one(struct config *cfg, const char *name)
 		rc = agent_run(&ag);
 		/* STATUS= shows the last failure's reason, until a good run. */
 		if (rc != EXIT_OK && ag.lastfail[0] != '\0')
-			(void)snprintf(service_lastfail, sizeof(service_lastfail),
-			    "%.*s", (int)sizeof(service_lastfail) - 1,
-			    ag.lastfail);
+			(void)snprintf(service_lastfail,
+			    sizeof(service_lastfail), "%.*s",
+			    (int)sizeof(service_lastfail) - 1, ag.lastfail);
 	}
 	agent_clear(&ag);
 	return rc;

@@ -60,7 +60,7 @@ struct http_xfer {
 						 * refused, this attempt */
 	int			 toobig;
 	char			 curlerr[256];	/* CURLOPT_ERRORBUFFER */
-	char			 tried[64];	/* the last address connected to */
+	char			 tried[64];	/* the last address tried */
 	int			 busy;
 };
 

@@ -246,8 +246,10 @@ sched_finish(struct broker *b, struct breq *r, int result,
 		(void)broker_fail(a, r->id, result, &h->fail, "%s %s: %s",
 		    r->method, r->path, h->err);
 	else if (h->status >= 300 && h->status < 400)
-		(void)broker_refuse(a, r->id, PC_E_POLICY, "redirect to \"%s\" "
-		    "refused: redirects are never followed", h->location_host);
+		(void)broker_refuse(a, r->id, PC_E_POLICY, "%s %.*s: redirect "
+		    "to \"%s\" refused: redirects are never followed",
+		    r->method, (int)strcspn(r->path, "?"), r->path,
+		    h->location_host);
 	else
 		sched_respond(a, r, h);
 	a->done++;

@@ -97,7 +97,7 @@ struct fail_msg {
 	char		 path[TAGMAX_ERR_PATH + 1];	/* no query */
 	char		 cred[TAGMAX_ERR_CRED + 1];
 	char		 addr[TAGMAX_ERR_ADDR + 1];	/* tried or refused */
-	char		 detail[TAGMAX_ERR_DETAIL + 1];	/* libcurl's, vendor's */
+	char		 detail[TAGMAX_ERR_DETAIL + 1];	/* libcurl's, vendor */
 	char		 host[TAGMAX_ERR_HOST + 1];
 };
 

@@ -274,12 +274,12 @@ conn_decide(struct conn *c, struct conn_job *j, int *e, struct conn_resp *r,
 				    *wait / 1000, c->retry_max_ms / 1000);
 				return CONN_DONE;
 			}
-			/* Debug: the run's one line says what finally failed. */
-			fetch_log(c->f, LOG_L_DEBUG, "retry %s %.200s: %s; try %u "
-			    "of %u in %llds", j->call.method ? j->call.method :
-			    "GET", j->call.path, transfer ? (r->r.fail.detail[0] ?
-			    r->r.fail.detail : r->r.err) : retry_status &&
-			    r->r.status == 429 ? "HTTP 429" : "HTTP 5xx",
+			/* Debug: the run's one line says what failed. */
+			fetch_log(c->f, LOG_L_DEBUG, "retry %s %.200s: %s; try "
+			    "%u of %u in %llds", j->call.method ?
+			    j->call.method : "GET", j->call.path, !transfer ?
+			    (r->r.status == 429 ? "HTTP 429" : "HTTP 5xx") :
+			    r->r.fail.detail[0] ? r->r.fail.detail : r->r.err,
 			    j->tries + 1, CONN_TRIES, (*wait + 999) / 1000);
 			return CONN_RETRY;
 		}
