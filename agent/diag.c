@@ -5,7 +5,6 @@
  * where every file name in the line comes from.
  */
 #include <stdio.h>
-#include <stdlib.h>
 #include <string.h>
 
 #include "agent.h"
@@ -46,24 +45,6 @@ diag_cred(const struct app_conf *ac, const char *name)
 	return cc != NULL ? cc : ac->ncreds > 0 ? &ac->creds[0] : NULL;
 }
 
-/* The port of the configured scheme://host[:port]. */
-static unsigned
-diag_origin_port(const struct cred_conf *cc)
-{
-	const char	*p, *c;
-	char		*end;
-	long		 n;
-
-	if (cc == NULL || (p = strstr(cc->origin, "://")) == NULL)
-		return 443;
-	p += 3;
-	c = p[0] == '[' ? strstr(p, "]:") : strchr(p, ':');
-	if (c == NULL)
-		return 443;
-	n = strtol(c + (c[0] == ']' ? 2 : 1), &end, 10);
-	return n > 0 && n < 65536 ? (unsigned)n : 443;
-}
-
 /* "host:port" of the failure, else the credential's configured origin. */
 static void
 diag_where(const struct app_conf *ac, const struct fail_msg *f, char *dst,
@@ -74,7 +55,7 @@ diag_where(const struct app_conf *ac, const struct fail_msg *f, char *dst,
 				    cc->host : "?";
 	unsigned		 port;
 
-	port = f->port ? f->port : diag_origin_port(cc);
+	port = f->port ? f->port : appconf_port(cc);
 
 	if (strchr(h, ':') != NULL)
 		(void)snprintf(dst, dstsz, "[%s]:%u", h, port);

@@ -305,7 +305,7 @@ run_on_log(struct chan *c, struct msg *m, void *arg)
 	lvl = t.num <= LOG_L_WARN ? LOG_L_WARN : t.num >= LOG_L_DEBUG ?
 	    LOG_L_DEBUG : LOG_L_INFO;
 	if (lvl == LOG_L_WARN)
-		log_event(LOG_L_ERR, c->name, "fetcher_log", NULL, 0,
+		log_event(LOG_L_WARN, c->name, "fetcher_log", NULL, 0,
 		    "%s %s: %s", who, c->name, t.text);
 	else
 		log_event(lvl, c->name, "fetcher_log", NULL, 0,

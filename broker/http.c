@@ -21,8 +21,6 @@
 
 static CURLM	*http_multi;
 
-static uint32_t	http_origin_port(const char *);
-
 void
 http_global_init(void)
 {
@@ -394,7 +392,7 @@ http_prepare(struct http_xfer *x, const struct http_req *req)
 	    x->c->conf->host);
 	(void)snprintf(x->resp.fail.cred, sizeof(x->resp.fail.cred), "%s",
 	    x->c->conf->def->name);
-	x->resp.fail.port = http_origin_port(cc->origin);
+	x->resp.fail.port = appconf_port(cc);
 	/* req->path already holds the base path; the origin goes first. */
 	if (snprintf(url, sizeof(url), "%s%s", cc->origin, req->path) >=
 	    (int)sizeof(url)) {
@@ -461,22 +459,6 @@ http_timeout_ms(void)
 
 	(void)curl_multi_timeout(http_multi, &ms);
 	return ms;
-}
-
-/* The port of scheme://host[:port]: what a failure names. */
-static uint32_t
-http_origin_port(const char *origin)
-{
-	const char	*p = strstr(origin, "://"), *c;
-	char		*end;
-	long		 n;
-
-	p = p != NULL ? p + 3 : origin;
-	c = p[0] == '[' ? strstr(p, "]:") : strchr(p, ':');
-	if (c == NULL)
-		return 443;
-	n = strtol(c + (c[0] == ']' ? 2 : 1), &end, 10);
-	return n > 0 && n < 65536 ? (uint32_t)n : 443;
 }
 
 /* libcurl's own sentence, more precise than its code's. */

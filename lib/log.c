@@ -253,7 +253,9 @@ log_event(int level, const char *app, const char *event,
 	char	msg[2048];
 	va_list	ap;
 
-	if (log_lvl < level && level != LOG_L_ALWAYS)
+	/* Warnings show at every level, as log_warnx's do. */
+	if (level != LOG_L_ALWAYS && log_lvl < (level == LOG_L_WARN ?
+	    LOG_L_ERR : level))
 		return;
 	va_start(ap, fmt);
 	(void)vsnprintf(msg, sizeof(msg), fmt, ap);
