@@ -703,7 +703,8 @@ run_fail_line(struct agent *ag, struct agent_app *aa, int level,
 
 /*
  * A policy refusal is rendered from the broker's own report (trusted);
- * any the fetcher's failure did not cover gets a line of its own.
+ * any the fetcher's failure did not cover gets a line of its own, and
+ * fails the run even when the fetcher says all went well.
  */
 static void
 run_fail(struct agent *ag, struct agent_app *aa, const char *text)
@@ -765,6 +766,9 @@ run_report(struct agent *ag, struct agent_app *aa)
 		printf("%s: %s\n", aa->def->name, aa->result);
 		rc = EXIT_OK;
 	}
+	/* A refusal its fetcher kept quiet fails the run: fail closed. */
+	if (aa->nrefused > 0 && rc == EXIT_OK)
+		rc = EXIT_FAILED;
 	run_refusals(ag, aa);
 	return rc;
 }

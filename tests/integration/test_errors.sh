@@ -64,4 +64,22 @@ cp "$GOOD" "$TMP/atlas.conf"
 atlas good
 t_eq "good config: exit 0" "$(cat "$TMP/good.rc")" 0
 t_nogrep "good config: no failure line" 'failed' "$TMP/good.err"
+
+# A fetcher that keeps a policy refusal to itself: the broker tells the
+# agent, which says it and fails the run (fail closed).
+t_mock m 127.0.0.1
+printf 'GET $base /hello\n' > "$TMP/sbx.rules"
+t_conf "$TMP/sbx.conf" sbxtest "https://127.0.0.1:$PORT_m" \
+	"allow-file = $TMP/lo.cidr" "egress-file = $TMP/sbx.rules" \
+	"action = raw" "path = /secret" "how = hide"
+"$PORTCULLIS" --config "$TMP/sbx.conf" --app sbxtest >"$TMP/hide.out" \
+	2>"$TMP/hide.err"
+t_eq "hidden refusal: the run fails all the same" "$?" 1
+t_grep "hidden refusal: the fetcher claims success" '^sbxtest: all is well' \
+	"$TMP/hide.out"
+t_grep "hidden refusal: said by the agent from the broker's report" \
+	"^portcullis: sbxtest: the broker refused 1 request; the last: egress rules refuse GET /secret: .*$TMP/sbx.rules.*nearest is line 1" \
+	"$TMP/hide.err"
+t_eq "hidden refusal: that line once" \
+	"$(grep -c 'egress rules refuse' "$TMP/hide.err")" 1
 t_done
