@@ -43,7 +43,10 @@ void
 progress_init(struct agent *ag, int quiet)
 {
 	(void)ag;
-	progress_on = !quiet && isatty(2) && log_format() == LOG_F_CONSOLE;
+	/* At debug the broker writes lines of its own, which would run
+	 * into ours: the lines are the progress then. */
+	progress_on = !quiet && isatty(2) && log_format() == LOG_F_CONSOLE &&
+	    log_level() < LOG_L_DEBUG;
 	progress_drawn = 0;
 	progress_at = 0;
 	if (progress_on)

@@ -2,7 +2,8 @@
  * The live progress line on a terminal: one line per app on stderr
  * (requests, records by type, rate-limit waits, elapsed), redrawn in
  * place at most four times a second, only when stderr is a TTY and
- * --quiet is not given; cleared before any log line and at the end.
+ * --quiet is not given (nor json, nor debug, whose broker lines would
+ * run into it); cleared before any log line and at the end.
  */
 #ifndef PC_PROGRESS_H
 #define PC_PROGRESS_H

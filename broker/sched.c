@@ -125,7 +125,8 @@ sched_pause(struct broker *b, struct broker_app *a, const struct http_resp *r)
 		a->waits++;
 		(void)snprintf(a->pause_why, sizeof(a->pause_why), "HTTP %ld: "
 		    "waiting %llds", r->status, (ms + 999) / 1000);
-		log_info("%s: %s", a->name, a->pause_why);
+		/* Counted in PROGRESS: the progress and summary lines. */
+		log_debug("%s: %s", a->name, a->pause_why);
 	}
 }
 
