@@ -42,6 +42,10 @@ struct agent_app {
 	long long		 active_ms;	/* last sign of progress */
 	uint32_t		 bdone, binflight, bwaits;	/* broker's */
 	char			 bwait[TAGMAX_PROGRESS_WAIT + 1];
+	unsigned long		 nrec[5];	/* records by kind (REC_*) */
+	struct fail_msg		 fail;		/* DONE's: why, as fields */
+	struct refused_msg	 refused;	/* the broker's last refusal */
+	unsigned		 nrefused;
 };
 
 struct agent {
@@ -64,6 +68,8 @@ struct agent {
 	long long		 started_ms, progress_ms;
 	long long		 msg_timeout_ms, stall_timeout_ms;
 	long long		 run_timeout_ms;
+	int			 quiet;		/* --quiet: no progress line */
+	char			 lastfail[512];	/* the last failure's line */
 	/* service: about once a second, with the last sign of progress */
 	void			(*tick)(long long progress_ms);
 };

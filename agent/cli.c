@@ -168,8 +168,14 @@ cli_log_level(struct config *cfg)
 {
 	static const char *const names[] = { "error", "warn", "info", "debug" };
 	const char	*v = config_get(cfg, NULL, "log-level", NULL);
-	int		 i;
+	const char	*f = config_get(cfg, NULL, "log-format", NULL);
+	int		 i, fmt = log_format_parse(f);
 
+	if (fmt < 0) {
+		log_warnx("log-format \"%.32s\" is not console or json", f);
+		return EXIT_USAGE;
+	}
+	log_set_format(fmt);
 	for (i = 0; i < 4; i++)
 		if (strcmp(v, names[i]) == 0) {
 			log_init("portcullis", i);

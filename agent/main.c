@@ -21,6 +21,7 @@ main(int argc, char **argv)
 	int		rc;
 
 	log_init("portcullis", LOG_L_INFO);
+	log_set_format(LOG_F_CONSOLE);	/* journald priorities from the start */
 	config_init(&cfg);
 	if ((rc = cli_parse(&cli, &cfg, argc, argv)) == EXIT_OK)
 		rc = cli_run(&cli, &cfg);

@@ -17,10 +17,12 @@
 #include "apps.h"
 #include "audit.h"
 #include "c1z.h"
+#include "diag.h"
 #include "record.h"
 #include "jw.h"
 #include "log.h"
 #include "msgs.h"
+#include "progress.h"
 #include "run.h"
 #include "supervise.h"
 
@@ -33,6 +35,7 @@ static int	run_on_sealed(struct chan *, struct msg *, void *);
 static int	run_on_closed(struct chan *, struct msg *, void *);
 static int	run_on_broker_err(struct chan *, struct msg *, void *);
 static int	run_on_progress(struct chan *, struct msg *, void *);
+static int	run_on_refused(struct chan *, struct msg *, void *);
 
 static const struct msg_route run_fetcher_routes[] = {
 	/* type			flags	handler */
@@ -48,6 +51,7 @@ static const struct msg_route run_broker_routes[] = {
 	{ MSG_LOG,		0,	run_on_log },
 	{ MSG_ERR,		0,	run_on_broker_err },
 	{ MSG_PROGRESS,		0,	run_on_progress },
+	{ MSG_REFUSED,		0,	run_on_refused },
 	{ MSG_BROKER_END,	R_ONCE,	run_on_broker_end },
 };
 
@@ -262,11 +266,16 @@ run_on_records(struct chan *c, struct msg *m, void *arg)
 		else if ((e = c1z_writer_add(aa->out, &r)) != 0)
 			(void)snprintf(c->why, sizeof(c->why), "%.150s",
 			    aa->out->err);
+		if (e == 0 && r.kind < sizeof(aa->nrec) / sizeof(aa->nrec[0]))
+			aa->nrec[r.kind]++;
 		record_clear(&r);
 		if (e != 0)
 			return e;
 		aa->records++;
 	}
+	log_debug("%s: %lu records so far (%lu resources, %lu entitlements, "
+	    "%lu grants)", aa->def->name, aa->records, aa->nrec[REC_RESOURCE],
+	    aa->nrec[REC_ENTITLEMENT], aa->nrec[REC_GRANT]);
 	if (more < 0)
 		(void)snprintf(c->why, sizeof(c->why), "RECORDS: batch item "
 		    "after record %lu: %s", aa->records, err_str(more));
@@ -286,17 +295,21 @@ static int
 run_on_log(struct chan *c, struct msg *m, void *arg)
 {
 	struct text_msg	t;
-	int		e;
+	const char	*who = c->peer == P_BROKER ? "broker" : "fetcher";
+	int		e, lvl;
 
 	(void)arg;
 	if ((e = msg_text_decode(m, &t)) != 0)
 		return e;
 	run_printable(t.text);
-	if (t.num <= LOG_L_WARN)
-		log_warnx("%s %s: %s", c->peer == P_BROKER ? "broker" :
-		    "fetcher", c->name, t.text);
-	else if ((int)t.num <= log_level())
-		log_info("fetcher %s: %s", c->name, t.text);
+	lvl = t.num <= LOG_L_WARN ? LOG_L_WARN : t.num >= LOG_L_DEBUG ?
+	    LOG_L_DEBUG : LOG_L_INFO;
+	if (lvl == LOG_L_WARN)
+		log_event(LOG_L_WARN, c->name, "fetcher_log", NULL, 0,
+		    "%s %s: %s", who, c->name, t.text);
+	else
+		log_event(lvl, c->name, "fetcher_log", NULL, 0,
+		    "fetcher %s: %s", c->name, t.text);
 	return 0;
 }
 
@@ -313,6 +326,8 @@ run_on_done(struct chan *c, struct msg *m, void *arg)
 	aa->status = t.num;
 	(void)snprintf(aa->result, sizeof(aa->result), "%s", t.text);
 	run_printable(aa->result);
+	if (t.num != 0 && msg_fail_decode(m, &aa->fail) != 0)
+		memset(&aa->fail, 0, sizeof(aa->fail));
 	aa->done = 1;
 	return 0;
 }
@@ -364,6 +379,31 @@ run_on_progress(struct chan *c, struct msg *m, void *arg)
 		aa->bwaits = p.waits;
 		(void)!buf_scopy(aa->bwait, sizeof(aa->bwait), p.wait);
 	}
+	return 0;
+}
+
+/*
+ * The broker refused a request on policy: it tells us itself, so that a
+ * fetcher that keeps quiet about it cannot hide it. Kept for the run's
+ * one line (run_report), not logged here: the fetcher usually fails on
+ * it, and the line is said once.
+ */
+static int
+run_on_refused(struct chan *c, struct msg *m, void *arg)
+{
+	struct agent		*ag = arg;
+	static struct refused_msg r;
+	size_t			 i;
+	int			 e;
+
+	(void)c;
+	if ((e = msg_refused_decode(m, &r)) != 0)
+		return e;
+	for (i = 0; i < ag->napps; i++)
+		if (strcmp(ag->apps[i].def->name, r.app) == 0) {
+			ag->apps[i].refused = r;
+			ag->apps[i].nrefused++;
+		}
 	return 0;
 }
 
@@ -430,10 +470,12 @@ run_on_broker_end(struct chan *c, struct msg *m, void *arg)
 static void
 run_fetcher_end(struct agent_app *aa, int e, const char *why)
 {
-	log_warnx("agent: fetcher %s: %s; its run is ended", aa->def->name,
+	/* Said once, by run_report, when the run is over. */
+	log_debug("agent: fetcher %s: %s; its run is ended", aa->def->name,
 	    why);
 	aa->status = (uint32_t)-e;
-	(void)snprintf(aa->result, sizeof(aa->result), "%s", why);
+	(void)snprintf(aa->result, sizeof(aa->result), "fetcher %s: %s; its "
+	    "run was ended", aa->def->name, why);
 	(void)kill(aa->pid, SIGKILL);
 	chan_clear(&aa->ch);
 	aa->live = 0;
@@ -580,6 +622,8 @@ run_loop(struct agent *ag)
 	ag->started_ms = ag->progress_ms = chan_now_ms();
 	for (i = 0; i < ag->napps; i++)
 		ag->apps[i].active_ms = ag->started_ms;
+	(void)!config_bool(ag->cfg, NULL, "quiet", &ag->quiet);
+	progress_init(ag, ag->quiet);
 	for (;;) {
 		for (i = n = 0; i < ag->napps; i++) {
 			if (!ag->apps[i].live)
@@ -597,7 +641,7 @@ run_loop(struct agent *ag)
 		}
 		if (n == 0)
 			return;
-		if (poll(pfd, n, 1000) == -1) {
+		if (poll(pfd, n, 250) == -1) {
 			if (errno == EINTR)
 				continue;
 			fatal("agent: poll");
@@ -614,38 +658,119 @@ run_loop(struct agent *ag)
 		}
 		now = chan_now_ms();
 		run_deadlines(ag, now);
+		progress_tick(ag, now);
 		if (ag->tick != NULL)
 			ag->tick(ag->progress_ms);
 	}
 }
 
-static int
-run_report(struct agent_app *aa)
+static const char *
+run_cause_name(uint32_t cause)
 {
-	char	how[128];
-	int	w;
+	static const char *const	names[] = { "other", "connect",
+					    "timeout", "tls", "allowlist",
+					    "egress", "http", "dns", "policy" };
+
+	return cause < sizeof(names) / sizeof(names[0]) ? names[cause] :
+	    "other";
+}
+
+/* The run's one line for a failed app, once; kept for service STATUS. */
+static void
+run_fail_line(struct agent *ag, struct agent_app *aa, int level,
+    const struct fail_msg *f, const char *text, const char *prefix)
+{
+	char		line[1400];
+	struct log_kv	kv[] = {
+		{ "cause", run_cause_name(f->cause), 0 },
+		{ f->method[0] ? "method" : NULL, f->method, 0 },
+		{ f->path[0] ? "path" : NULL, f->path, 0 },
+		{ f->host[0] ? "host" : NULL, f->host, 0 },
+		{ f->port ? "port" : NULL, NULL, f->port },
+		{ f->addr[0] ? "addr" : NULL, f->addr, 0 },
+		{ f->http ? "http_status" : NULL, NULL, f->http },
+		{ f->line ? "rule_line" : NULL, NULL, f->line },
+	};
+
+	diag_line(aa, f, text, line, sizeof(line));
+	log_event(level, aa->def->name, level == LOG_L_ERR ? "failed" :
+	    "refused", kv, sizeof(kv) / sizeof(kv[0]), "%s: %s%s",
+	    aa->def->name, prefix, line);
+	if (snprintf(ag->lastfail, sizeof(ag->lastfail), "%s: %s",
+	    aa->def->name, line) >= (int)sizeof(ag->lastfail))
+		memcpy(ag->lastfail + sizeof(ag->lastfail) - 4, "...", 4);
+}
+
+/*
+ * A policy refusal is rendered from the broker's own report (trusted);
+ * any the fetcher's failure did not cover gets a line of its own, and
+ * fails the run even when the fetcher says all went well.
+ */
+static void
+run_fail(struct agent *ag, struct agent_app *aa, const char *text)
+{
+	const struct fail_msg	*f = &aa->fail;
+	int			 policy;
+
+	policy = aa->status == (uint32_t)-PC_E_POLICY ||
+	    f->cause == FAIL_ALLOW || f->cause == FAIL_EGRESS ||
+	    f->cause == FAIL_POLICY;
+
+	if (aa->nrefused > 0 && policy) {
+		run_fail_line(ag, aa, LOG_L_ERR, &aa->refused.fail,
+		    aa->refused.text, "failed: ");
+		aa->nrefused = 0;
+		return;
+	}
+	run_fail_line(ag, aa, LOG_L_ERR, f, text, "failed: ");
+}
+
+static void
+run_refusals(struct agent *ag, struct agent_app *aa)
+{
+	char	prefix[96];
+
+	if (aa->nrefused == 0)
+		return;
+	(void)snprintf(prefix, sizeof(prefix), "the broker refused %u "
+	    "request%s; the last: ", aa->nrefused, aa->nrefused == 1 ? "" :
+	    "s");
+	run_fail_line(ag, aa, LOG_L_WARN, &aa->refused.fail, aa->refused.text,
+	    prefix);
+}
+
+static int
+run_report(struct agent *ag, struct agent_app *aa)
+{
+	static const struct fail_msg	none;
+	char				how[128];
+	int				w, rc = EXIT_FAILED;
 
 	w = supervise_wait(aa->pid, how, sizeof(how));
 	if (aa->ended) {
 		/* Its end was ours; the reason is logged, not our SIGKILL. */
-		log_warnx("%s: failed: %s", aa->def->name, aa->result);
-		return EXIT_FAILED;
-	}
-	if (w == 2) {
-		log_warnx("fetcher %s %s", aa->def->name, how);
-		return EXIT_KILLED;
-	}
-	if (!aa->done) {
-		log_warnx("fetcher %s ended without a result (%s)",
+		run_fail_line(ag, aa, LOG_L_ERR, &none, aa->result, "failed: ");
+	} else if (w == 2) {
+		log_errx("fetcher %s %s", aa->def->name, how);
+		(void)snprintf(ag->lastfail, sizeof(ag->lastfail), "fetcher "
+		    "%s %s", aa->def->name, how);
+		rc = EXIT_KILLED;
+	} else if (!aa->done) {
+		log_errx("fetcher %s ended without a result (%s)",
 		    aa->def->name, how);
-		return EXIT_FAILED;
+		(void)snprintf(ag->lastfail, sizeof(ag->lastfail), "fetcher %s "
+		    "ended without a result (%s)", aa->def->name, how);
+	} else if (aa->status != 0 || w != 0)
+		run_fail(ag, aa, aa->result);
+	else {
+		printf("%s: %s\n", aa->def->name, aa->result);
+		rc = EXIT_OK;
 	}
-	if (aa->status != 0 || w != 0) {
-		log_warnx("%s: failed: %s", aa->def->name, aa->result);
-		return EXIT_FAILED;
-	}
-	printf("%s: %s\n", aa->def->name, aa->result);
-	return EXIT_OK;
+	/* A refusal its fetcher kept quiet fails the run: fail closed. */
+	if (aa->nrefused > 0 && rc == EXIT_OK)
+		rc = EXIT_FAILED;
+	run_refusals(ag, aa);
+	return rc;
 }
 
 /*
@@ -706,6 +831,35 @@ run_output(struct agent *ag, int rc)
 	return rc;
 }
 
+/* The last line of every run, whatever the level: how it went. */
+static void
+run_summary(struct agent *ag, int rc)
+{
+	unsigned long	rec = 0;
+	unsigned	req = 0, waits = 0;
+	size_t		i, ok = 0;
+	long long	ms = chan_now_ms() - ag->started_ms;
+	struct log_kv	kv[5];
+
+	for (i = 0; i < ag->napps; i++) {
+		rec += ag->apps[i].records;
+		req += ag->apps[i].bdone;
+		waits += ag->apps[i].bwaits;
+		ok += ag->apps[i].done && ag->apps[i].status == 0 &&
+		    !ag->apps[i].ended;
+	}
+	kv[0] = (struct log_kv){ "exit", NULL, rc };
+	kv[1] = (struct log_kv){ "requests", NULL, req };
+	kv[2] = (struct log_kv){ "records", NULL, (long long)rec };
+	kv[3] = (struct log_kv){ "rate_limit_waits", NULL, waits };
+	kv[4] = (struct log_kv){ "elapsed_ms", NULL, ms };
+	log_event(LOG_L_ALWAYS, NULL, "summary", kv, 5, "run %s in %lld.%llds: "
+	    "%zu of %zu app%s ok, %u requests, %lu records, %u rate-limit "
+	    "waits", rc == EXIT_OK ? "done" : "failed", ms / 1000,
+	    ms % 1000 / 100, ok, ag->napps, ag->napps == 1 ? "" : "s", req,
+	    rec, waits);
+}
+
 int
 run_finish(struct agent *ag)
 {
@@ -713,8 +867,9 @@ run_finish(struct agent *ag)
 	size_t	i;
 	int	rc = EXIT_OK, r;
 
+	progress_end();
 	for (i = 0; i < ag->napps; i++) {
-		r = run_report(&ag->apps[i]);
+		r = run_report(ag, &ag->apps[i]);
 		if (r > rc)
 			rc = r;
 	}
@@ -728,5 +883,6 @@ run_finish(struct agent *ag)
 		rc = EXIT_FAILED;
 	rc = run_output(ag, rc);
 	fflush(stdout);
+	run_summary(ag, rc);
 	return rc;
 }

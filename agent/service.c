@@ -29,6 +29,7 @@
 static volatile sig_atomic_t	service_hup, service_term;
 static time_t			service_pinged;
 static long long		service_stall_ms = 300000;
+static char			service_lastfail[400];	/* for STATUS= */
 
 static void
 service_sig(int sig)
@@ -48,7 +49,7 @@ service_notify(const char *fmt, ...)
 {
 	struct sockaddr_un	 sun;
 	const char		*path = getenv("NOTIFY_SOCKET");
-	char			 msg[512];
+	char			 msg[768];
 	socklen_t		 len;
 	va_list			 ap;
 	int			 fd;
@@ -116,6 +117,11 @@ service_run_one(struct config *cfg, const char *name)
 		ag.tick = service_tick;
 		service_stall_ms = ag.stall_timeout_ms;
 		rc = agent_run(&ag);
+		/* STATUS= shows the last failure's reason, until a good run. */
+		if (rc != EXIT_OK && ag.lastfail[0] != '\0')
+			(void)snprintf(service_lastfail,
+			    sizeof(service_lastfail), "%.*s",
+			    (int)sizeof(service_lastfail) - 1, ag.lastfail);
 	}
 	agent_clear(&ag);
 	return rc;
@@ -125,7 +131,7 @@ static void
 service_round(struct config *cfg, unsigned long round)
 {
 	const char	*names[AGENT_MAX_APPS + 1];
-	char		 status[256], stamp[32];
+	char		 status[640], stamp[32];
 	size_t		 i, n, failed = 0;
 	time_t		 t = time(NULL);
 	struct tm	 tm;
@@ -141,8 +147,11 @@ service_round(struct config *cfg, unsigned long round)
 	}
 	(void)strftime(stamp, sizeof(stamp), "%Y-%m-%dT%H:%M:%SZ",
 	    gmtime_r(&t, &tm));
+	if (failed == 0)
+		service_lastfail[0] = '\0';
 	(void)snprintf(status, sizeof(status), "run %lu at %s: %zu of %zu "
-	    "apps synced", round, stamp, n - failed, n);
+	    "apps synced%s%.400s", round, stamp, n - failed, n,
+	    service_lastfail[0] ? "; last failure: " : "", service_lastfail);
 	log_info("service: %s", status);
 	service_notify("STATUS=%s", status);
 }

@@ -31,7 +31,8 @@ allow_check(const struct cidr_list *l, const struct sockaddr *sa,
 	allow_addr_text(sa, addr, addrsz);
 	if (l != NULL && cidr_list_check(l, sa, salen) == 0)
 		return 0;
-	log_warnx("refused connection to %s: not in the IP allowlist",
-	    addr);
+	/* The request's failure names it once (agent/diag.c). */
+	log_debug("refused connection to %s: not in the IP allowlist %s",
+	    addr, l != NULL ? l->src : "(none)");
 	return PC_E_POLICY;
 }

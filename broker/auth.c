@@ -314,8 +314,9 @@ auth_token_done(struct broker_cred *c, struct http_xfer *x, int result)
 	/* A failed refresh leaves no earlier token behind either. */
 	if (result != 0 && c->token != NULL)
 		explicit_bzero(c->token, AUTH_TOKEN_MAX);
+	/* Each request that needed it fails with c->why: said there, once. */
 	if (result != 0)
-		log_warnx("%s: %s", x->a->name, c->why);
+		log_debug("%s: %s", x->a->name, c->why);
 	http_xfer_put(x);
 }
 

@@ -84,9 +84,40 @@ broker_audit(struct broker *b, struct broker_app *a,
 	buf_clear(&buf);
 }
 
+/* Where policy refusals are told: the agent, which trusts us. */
+static struct chan	*broker_agent_ch;
+
+/*
+ * A policy refusal is a security event: the agent hears it from us, not
+ * only through the fetcher it may concern (a compromised one would keep
+ * quiet). It renders it once (agent/diag.c).
+ */
+static void
+broker_tell_agent(struct broker_app *a, int code, const struct fail_msg *f,
+    const char *text)
+{
+	static struct refused_msg	r;
+	struct buf			b;
+
+	if (broker_agent_ch == NULL || code != PC_E_POLICY)
+		return;
+	memset(&r, 0, sizeof(r));
+	(void)!buf_scopy(r.app, sizeof(r.app), a->name);
+	r.code = (uint32_t)-code;
+	(void)snprintf(r.text, sizeof(r.text), "%s", text);
+	if (f != NULL)
+		r.fail = *f;
+	else
+		r.fail.cause = FAIL_POLICY;
+	buf_init(&b, MSG_TEXT_MAX + MSG_FAIL_MAX + 128, 0);
+	if (msg_refused_encode(&r, &b) == 0)
+		(void)!chan_send_buf(broker_agent_ch, MSG_REFUSED, 0, &b);
+	buf_clear(&b);
+}
+
 int
-broker_refuse(struct broker_app *a, uint32_t id, int code, const char *fmt,
-    ...)
+broker_fail(struct broker_app *a, uint32_t id, int code,
+    const struct fail_msg *f, const char *fmt, ...)
 {
 	char	text[MSG_TEXT_MAX], shown[MSG_TEXT_MAX];
 	va_list	ap;
@@ -94,11 +125,26 @@ broker_refuse(struct broker_app *a, uint32_t id, int code, const char *fmt,
 	va_start(ap, fmt);
 	(void)vsnprintf(text, sizeof(text), fmt, ap);
 	va_end(ap);
-	log_warnx("%s: %s", a->name, text_clean(shown, sizeof(shown), text));
-	if (a->live && chan_send_err(&a->ch, id, code, "%s", text) != 0)
+	/* The agent says it once, for the run; here only when debugging. */
+	log_debug("%s: %s", a->name, text_clean(shown, sizeof(shown), text));
+	broker_tell_agent(a, code, f, text);
+	if (a->live && msg_err_send(&a->ch, id, code, f, text) != 0)
 		log_warnx("%s: cannot send the refusal: %s", a->name,
 		    a->ch.why[0] ? a->ch.why : "channel error");
 	return 0;
+}
+
+int
+broker_refuse(struct broker_app *a, uint32_t id, int code, const char *fmt,
+    ...)
+{
+	char	text[MSG_TEXT_MAX];
+	va_list	ap;
+
+	va_start(ap, fmt);
+	(void)vsnprintf(text, sizeof(text), fmt, ap);
+	va_end(ap);
+	return broker_fail(a, id, code, NULL, "%s", text);
 }
 
 struct broker_cred *
@@ -516,6 +562,7 @@ broker_open(struct broker *b)
 	 * not wait in a queue of ours. Reads never block. */
 	b->agent.nonblock = 0;
 	b->agent_live = 1;
+	broker_agent_ch = &b->agent;
 	for (i = 0; i < b->napps; i++) {
 		a = &b->apps[i];
 		if (chan_init(&a->ch, a->conf->fd, P_BROKER, P_FETCHER,
@@ -577,6 +624,12 @@ broker_shutdown(struct broker *b)
 	http_global_clear();
 	secret_clear();
 	cred_clear();
+	/* The final figures, for the agent's summary line. */
+	for (i = 0; b->agent_live && i < b->napps; i++) {
+		b->apps[i].progress_dirty = 1;
+		b->apps[i].progress_at = 0;
+		broker_progress(b, &b->apps[i], chan_now_ms());
+	}
 	buf_init(&end, 64, 0);
 	if (b->agent_live && tlv_add_u32(&end, TAG_BROKER_END_STATUS, 0) == 0)
 		(void)!chan_send_buf(&b->agent, MSG_BROKER_END, 0, &end);
@@ -591,6 +644,7 @@ broker_main(struct run_conf *rc)
 	size_t			i;
 
 	log_init("broker", log_level());
+	log_set_hook(NULL);	/* the agent's progress line is not ours */
 	broker_close_others(rc);
 	/* Keys live here: no core file, no ptrace by our own uid. */
 	if (setrlimit(RLIMIT_CORE, &rl) == -1 ||

@@ -138,7 +138,15 @@ struct broker_write {
 void	broker_audit(struct broker *b, struct broker_app *a,
 	    const struct broker_write *w, long status, const char *reqid,
 	    const char *result, int with_body);
-/* ERR to the fetcher for request id, and one log line. Returns 0. */
+/*
+ * ERR to the fetcher for request id, with f's fields (f may be NULL: the
+ * text alone); a policy refusal (PC_E_POLICY) also goes to the agent as
+ * REFUSED. Logged here only at debug level: the agent renders the one
+ * line. Returns 0.
+ */
+int	broker_fail(struct broker_app *a, uint32_t id, int code,
+	    const struct fail_msg *f, const char *fmt, ...) PC_PRINTF(5, 6);
+/* broker_fail without fields. */
 int	broker_refuse(struct broker_app *a, uint32_t id, int code,
 	    const char *fmt, ...) PC_PRINTF(4, 5);
 /* The app's credential named name ("" is the primary), or NULL. */

@@ -77,6 +77,8 @@ http_opensocket(void *p, curlsocktype purpose, struct curl_sockaddr *sa)
 			    "%s%s", n > 0 ? ", " : "", addr);
 		return CURL_SOCKET_BAD;
 	}
+	/* A refused connect leaves no PRIMARY_IP: the failure names it. */
+	(void)snprintf(x->tried, sizeof(x->tried), "%s", addr);
 	return socket(sa->family, sa->socktype | SOCK_CLOEXEC, sa->protocol);
 }
 
@@ -231,6 +233,7 @@ http_transport(struct http_xfer *x)
 	HTTP_SET(c, CURLOPT_HEADERFUNCTION, http_header);
 	HTTP_SET(c, CURLOPT_HEADERDATA, x);
 	HTTP_SET(c, CURLOPT_PRIVATE, x);
+	HTTP_SET(c, CURLOPT_ERRORBUFFER, x->curlerr);
 	return 0;
 }
 
@@ -381,8 +384,15 @@ http_prepare(struct http_xfer *x, const struct http_req *req)
 
 	http_resp_clear(&x->resp);
 	http_resp_init(&x->resp);
-	x->refused[0] = '\0';
+	x->refused[0] = x->curlerr[0] = x->tried[0] = '\0';
 	x->toobig = 0;
+	/* What a failure will name: the request line (no query), where. */
+	msg_fail_request(&x->resp.fail, req->method, req->path);
+	(void)snprintf(x->resp.fail.host, sizeof(x->resp.fail.host), "%s",
+	    x->c->conf->host);
+	(void)snprintf(x->resp.fail.cred, sizeof(x->resp.fail.cred), "%s",
+	    x->c->conf->def->name);
+	x->resp.fail.port = appconf_port(cc);
 	/* req->path already holds the base path; the origin goes first. */
 	if (snprintf(url, sizeof(url), "%s%s", cc->origin, req->path) >=
 	    (int)sizeof(url)) {
@@ -451,6 +461,51 @@ http_timeout_ms(void)
 	return ms;
 }
 
+/* libcurl's own sentence, more precise than its code's. */
+static const char *
+http_curl_why(const struct http_xfer *x, CURLcode cc)
+{
+	return x->curlerr[0] != '\0' ? x->curlerr : curl_easy_strerror(cc);
+}
+
+/* The cause of a failed transfer, for the fields and the code. */
+static int
+http_fail_cause(struct http_xfer *x, CURLcode cc)
+{
+	struct fail_msg	*f = &x->resp.fail;
+	long		 oserr = 0;
+
+	(void)snprintf(f->addr, sizeof(f->addr), "%s", x->resp.peer[0] ?
+	    x->resp.peer : x->tried);
+	(void)snprintf(f->detail, sizeof(f->detail), "%s", http_curl_why(x,
+	    cc));
+	switch (cc) {
+	case CURLE_COULDNT_CONNECT:
+		f->cause = FAIL_CONNECT;
+		/* "Connection refused" beats "Couldn't connect to server". */
+		if (curl_easy_getinfo(x->easy, CURLINFO_OS_ERRNO, &oserr) ==
+		    CURLE_OK && oserr != 0)
+			(void)snprintf(f->detail, sizeof(f->detail), "%s",
+			    strerror((int)oserr));
+		return PC_E_HTTP;
+	case CURLE_COULDNT_RESOLVE_HOST:
+		f->cause = FAIL_DNS;
+		return PC_E_HTTP;
+	case CURLE_OPERATION_TIMEDOUT:
+		f->cause = FAIL_TIMEOUT;
+		return PC_E_TIMEOUT;
+	case CURLE_PEER_FAILED_VERIFICATION:
+	case CURLE_SSL_CONNECT_ERROR:
+	case CURLE_SSL_CACERT_BADFILE:
+	case CURLE_SSL_CERTPROBLEM:
+		f->cause = FAIL_TLS;
+		return PC_E_TLS;
+	default:
+		f->cause = FAIL_NONE;
+		return PC_E_HTTP;
+	}
+}
+
 /* What a finished transfer means; its refusals count only if it failed. */
 static int
 http_result(struct http_xfer *x, CURLcode cc)
@@ -479,20 +534,13 @@ http_result(struct http_xfer *x, CURLcode cc)
 		(void)snprintf(r->err, sizeof(r->err), "address %.200s is not in "
 		    "the IP allowlist %.200s", x->refused,
 		    x->a->conf->allow->src);
+		r->fail.cause = FAIL_ALLOW;
+		(void)snprintf(r->fail.addr, sizeof(r->fail.addr), "%s",
+		    x->refused);
 		return PC_E_POLICY;
 	}
-	(void)snprintf(r->err, sizeof(r->err), "%s", curl_easy_strerror(cc));
-	switch (cc) {
-	case CURLE_OPERATION_TIMEDOUT:
-		return PC_E_TIMEOUT;
-	case CURLE_PEER_FAILED_VERIFICATION:
-	case CURLE_SSL_CONNECT_ERROR:
-	case CURLE_SSL_CACERT_BADFILE:
-	case CURLE_SSL_CERTPROBLEM:
-		return PC_E_TLS;
-	default:
-		return PC_E_HTTP;
-	}
+	(void)snprintf(r->err, sizeof(r->err), "%s", http_curl_why(x, cc));
+	return http_fail_cause(x, cc);
 }
 
 struct http_xfer *
@@ -534,6 +582,7 @@ http_perform_sync(struct broker_app *a, struct broker_cred *c,
 		e = http_result(x, curl_easy_perform(x->easy));
 	r->status = x->resp.status;
 	memcpy(r->err, x->resp.err, sizeof(r->err));
+	r->fail = x->resp.fail;
 	memcpy(r->peer, x->resp.peer, sizeof(r->peer));
 	buf_reset(&r->body);
 	if (e == 0 && buf_add(&r->body, x->resp.body.p, x->resp.body.len) != 0)

@@ -15,6 +15,7 @@
 #include "buf.h"
 #include "err.h"
 #include "msg.h"
+#include "msgs.h"
 
 struct broker_app;
 struct broker_cred;
@@ -39,6 +40,7 @@ struct http_resp {
 	char		 peer[64];		/* the address it went to */
 	struct buf	 body;			/* capped at MSG_RESP_MAX */
 	char		 err[512];		/* why it failed, one line */
+	struct fail_msg	 fail;			/* the same, as fields */
 };
 
 #define HX_REQ		1	/* a fetcher's request (owner: struct breq) */
@@ -57,6 +59,8 @@ struct http_xfer {
 	char			 refused[256];	/* addresses the allowlist
 						 * refused, this attempt */
 	int			 toobig;
+	char			 curlerr[256];	/* CURLOPT_ERRORBUFFER */
+	char			 tried[64];	/* the last address tried */
 	int			 busy;
 };
 

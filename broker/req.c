@@ -196,12 +196,14 @@ req_write_view(const struct req_ctx *x, struct broker_write *w)
 	w->len = x->m->len;
 }
 
-/* Refuse, and audit the refusal when it was a write. */
+/* Refuse with f's fields (or none), and audit it when it was a write. */
 static int
-req_refuse(struct req_ctx *x, const char *fmt, ...) PC_PRINTF(2, 3);
+req_refuse_fail(struct req_ctx *x, const struct fail_msg *f, const char *fmt,
+    ...) PC_PRINTF(3, 4);
 
 static int
-req_refuse(struct req_ctx *x, const char *fmt, ...)
+req_refuse_fail(struct req_ctx *x, const struct fail_msg *f, const char *fmt,
+    ...)
 {
 	struct broker_write	w;
 	char			why[MSG_TEXT_MAX];
@@ -214,10 +216,12 @@ req_refuse(struct req_ctx *x, const char *fmt, ...)
 		req_write_view(x, &w);
 		broker_audit(x->b, x->a, &w, 0, "-", why, 0);
 	}
-	(void)broker_refuse(x->a, x->id, PC_E_POLICY, "%s %s refused: %s",
+	(void)broker_fail(x->a, x->id, PC_E_POLICY, f, "%s %s refused: %s",
 	    x->r->method, x->r->path, why);
 	return PC_E_POLICY;
 }
+
+#define req_refuse(x, ...)	req_refuse_fail((x), NULL, __VA_ARGS__)
 
 /*
  * A secret slot is used exactly once, in the body of a write, by name;
@@ -276,6 +280,39 @@ req_slot(struct req_ctx *x)
 	return 0;
 }
 
+/*
+ * Egress refusal, with the rule to look at: the one that matched all
+ * but the credential, else the nearest (same method, closest path).
+ */
+static int
+req_egress_refuse(struct req_ctx *x, const struct egress_req *q,
+    const struct egress_rule *near)
+{
+	const struct egress_rules	*rules = x->a->conf->egress;
+	const struct egress_rule	*n = near;
+	struct fail_msg			 f;
+
+	memset(&f, 0, sizeof(f));
+	f.cause = FAIL_EGRESS;
+	msg_fail_request(&f, q->method, q->path);
+	(void)!buf_scopy(f.host, sizeof(f.host), q->host);
+	(void)!buf_scopy(f.cred, sizeof(f.cred), q->cred);
+	if (n == NULL)
+		n = egress_rule_nearest(rules, q);
+	if (n != NULL)
+		f.line = n->line;
+	if (near != NULL) {
+		(void)snprintf(f.detail, sizeof(f.detail), "credential %s may "
+		    "not use it", q->cred);
+		return req_refuse_fail(x, &f, "egress rules refuse credential "
+		    "%s here (%s:%u allows only %s)", q->cred, rules->src,
+		    near->line, near->creds[0] ? near->creds :
+		    x->a->conf->creds[0].def->name);
+	}
+	return req_refuse_fail(x, &f, "egress rules refuse %s %.500s",
+	    q->method, q->path);
+}
+
 /* The credential's egress rules: host, path and credential together. */
 static int
 req_egress(struct req_ctx *x)
@@ -305,13 +342,7 @@ req_egress(struct req_ctx *x)
 			x->r->write = 0;
 		return 0;
 	}
-	if (near != NULL)
-		return req_refuse(x, "egress rules refuse credential %s here "
-		    "(%s:%u allows only %s)", q.cred, x->a->conf->egress->src,
-		    near->line, near->creds[0] ? near->creds :
-		    x->a->conf->creds[0].def->name);
-	return req_refuse(x, "egress rules refuse %s %.500s", q.method,
-	    q.path);
+	return req_egress_refuse(x, &q, near);
 }
 
 /* The switches on writes, in order. */

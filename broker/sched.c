@@ -125,7 +125,8 @@ sched_pause(struct broker *b, struct broker_app *a, const struct http_resp *r)
 		a->waits++;
 		(void)snprintf(a->pause_why, sizeof(a->pause_why), "HTTP %ld: "
 		    "waiting %llds", r->status, (ms + 999) / 1000);
-		log_info("%s: %s", a->name, a->pause_why);
+		/* Counted in PROGRESS: the progress and summary lines. */
+		log_debug("%s: %s", a->name, a->pause_why);
 	}
 }
 
@@ -243,11 +244,13 @@ sched_finish(struct broker *b, struct breq *r, int result,
 		sched_seal_final(b, r, result, h);
 	}
 	if (result != 0)
-		(void)broker_refuse(a, r->id, result, "%s %s: %s", r->method,
-		    r->path, h->err);
+		(void)broker_fail(a, r->id, result, &h->fail, "%s %s: %s",
+		    r->method, r->path, h->err);
 	else if (h->status >= 300 && h->status < 400)
-		(void)broker_refuse(a, r->id, PC_E_POLICY, "redirect to \"%s\" "
-		    "refused: redirects are never followed", h->location_host);
+		(void)broker_refuse(a, r->id, PC_E_POLICY, "%s %.*s: redirect "
+		    "to \"%s\" refused: redirects are never followed",
+		    r->method, (int)strcspn(r->path, "?"), r->path,
+		    h->location_host);
 	else
 		sched_respond(a, r, h);
 	a->done++;
@@ -274,6 +277,9 @@ sched_done(struct broker *b, struct breq *r)
 	}
 	if (result == 0)
 		sched_pause(b, a, &x->resp);
+	log_debug("%s: answer %s %.*s: %s%ld, %zu bytes", a->name, r->method,
+	    (int)strcspn(r->path, "?"), r->path, result == 0 ? "HTTP " : "",
+	    result == 0 ? x->resp.status : 0L, x->resp.body.len);
 	sched_finish(b, r, result, &x->resp);
 	http_xfer_put(x);
 	req_free(r);
@@ -310,6 +316,11 @@ sched_transfer(struct broker *b, struct breq *r)
 		req_free(r);
 		return PC_E_HTTP;
 	}
+	/* Debug: the request line. Headers (auth) are never logged; the
+	 * query is left out, so nothing in it can reach a log either. */
+	log_debug("%s: request %s %s%.*s%s", a->name, r->method,
+	    r->cred->conf->origin, (int)strcspn(r->path, "?"), r->path,
+	    strchr(r->path, '?') != NULL ? "?..." : "");
 	r->x->kind = HX_REQ;
 	r->x->owner = r;
 	r->state = RQ_RUNNING;

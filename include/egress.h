@@ -67,6 +67,13 @@ void	egress_rules_clear(struct egress_rules *r);
  */
 int	egress_check(const struct egress_rules *r, const struct egress_req *q,
 	    const struct egress_rule **hit) PC_WUR;
+/*
+ * The rule nearest to a refused q, to name in the refusal: among those
+ * for its host, the same method first, then the most leading path
+ * segments in common; the first of equals. NULL when none is for it.
+ */
+const struct egress_rule *egress_rule_nearest(const struct egress_rules *r,
+	    const struct egress_req *q);
 /* 0 when path is clean (see above), else PC_E_VALUE. */
 int	egress_path_check(const char *path, size_t len) PC_WUR;
 void	egress_rules_explain(const struct egress_rules *r, FILE *fp);

@@ -68,6 +68,47 @@ struct text_msg {
 	char		 text[MSG_TEXT_MAX + 1];
 };
 
+/*
+ * Why a request failed, as fields: ERR (broker -> fetcher), DONE
+ * (fetcher -> agent) and REFUSED (broker -> agent) carry them, and only
+ * the agent renders them as a line (agent/diag.c), with the hint. The
+ * fields are facts (an address, a line number), never a secret, never a
+ * query string. FAIL_NONE: the text says it all.
+ */
+enum fail_cause {
+	FAIL_NONE = 0,
+	FAIL_CONNECT,		/* connection refused: addr, port */
+	FAIL_TIMEOUT,		/* no answer in time */
+	FAIL_TLS,		/* certificate verification, handshake */
+	FAIL_ALLOW,		/* addr not in the IP allowlist */
+	FAIL_EGRESS,		/* no egress rule; line: the nearest */
+	FAIL_HTTP,		/* the vendor answered http (401, 403...) */
+	FAIL_DNS,		/* host does not resolve */
+	FAIL_POLICY,		/* another refusal of the broker's */
+	FAIL_LAST
+};
+
+struct fail_msg {
+	uint32_t	 cause;		/* enum fail_cause */
+	uint32_t	 http;		/* status, FAIL_HTTP */
+	uint32_t	 port;
+	uint32_t	 line;		/* egress: nearest rule's line, or 0 */
+	char		 method[TAGMAX_ERR_METHOD + 1];
+	char		 path[TAGMAX_ERR_PATH + 1];	/* no query */
+	char		 cred[TAGMAX_ERR_CRED + 1];
+	char		 addr[TAGMAX_ERR_ADDR + 1];	/* tried or refused */
+	char		 detail[TAGMAX_ERR_DETAIL + 1];	/* libcurl's, vendor */
+	char		 host[TAGMAX_ERR_HOST + 1];
+};
+
+/* REFUSED, broker -> agent: a policy refusal, told to the trusted side. */
+struct refused_msg {
+	char		 app[TAGMAX_REFUSED_APP + 1];
+	uint32_t	 code;		/* -PC_E_* */
+	char		 text[MSG_TEXT_MAX + 1];
+	struct fail_msg	 fail;
+};
+
 /* AUDIT, broker -> agent: one write, sent or refused. */
 struct audit_msg {
 	char		 app[TAGMAX_AUDIT_APP + 1];
@@ -148,6 +189,21 @@ int	msg_http_resp_decode(const struct msg *m, struct http_resp_msg *r)
 int	msg_text_encode(uint32_t type, const struct text_msg *t,
 	    struct buf *b) PC_WUR;
 int	msg_text_decode(const struct msg *m, struct text_msg *t) PC_WUR;
+/*
+ * The fail fields (tags 3-12, alike in ERR, DONE and REFUSED) of f:
+ * encode appends those that are set (cause FAIL_NONE: nothing); decode
+ * fills f (absent: 0 and ""). Paths are cut at the query here.
+ */
+int	msg_fail_encode(const struct fail_msg *f, struct buf *b) PC_WUR;
+int	msg_fail_decode(const struct msg *m, struct fail_msg *f) PC_WUR;
+/* f->method and f->path from a request line, the query left out. */
+void	msg_fail_request(struct fail_msg *f, const char *method,
+	    const char *path);
+/* ERR with f's fields (f may be NULL) on channel c, for request id. */
+int	msg_err_send(struct chan *c, uint32_t id, int code,
+	    const struct fail_msg *f, const char *text) PC_WUR;
+int	msg_refused_encode(const struct refused_msg *r, struct buf *b) PC_WUR;
+int	msg_refused_decode(const struct msg *m, struct refused_msg *r) PC_WUR;
 int	msg_audit_encode(const struct audit_msg *a, struct buf *b) PC_WUR;
 int	msg_audit_decode(const struct msg *m, struct audit_msg *a) PC_WUR;
 int	msg_audit_ack_encode(const struct audit_ack_msg *a, struct buf *b)

@@ -25,6 +25,11 @@
 #define MSG_BATCH_FILL		(MSG_PAYLOAD_MAX - 1024)
 #define MSG_TASK_MAX		(16 * 1024)
 #define MSG_TEXT_MAX		2048
+/* Why a request failed, as fields (struct fail_msg): the path is shown
+ * without its query, cut at FAIL_PATH_MAX; the fields' sum plus TLV
+ * headers stays below MSG_FAIL_MAX. */
+#define FAIL_PATH_MAX		1024
+#define MSG_FAIL_MAX		2560
 /* Generated passwords: below 16 characters a guess is practical; 128
  * is more than any vendor accepts. */
 #define PC_SECRET_LEN_MIN	16

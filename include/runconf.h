@@ -99,6 +99,8 @@ int	appconf_setup(struct app_conf *ac, struct config *cfg,
 /* Split url into cc's base_url, origin, host and base_path. */
 int	appconf_url(struct cred_conf *cc, const char *url, const char *where,
 	    char *why, size_t whysz);
+/* The port of cc's origin (443 when it names none); for messages. */
+unsigned appconf_port(const struct cred_conf *cc);
 /* The credential of ac named name, or NULL. */
 const struct cred_conf *appconf_cred(const struct app_conf *ac,
 	    const char *name);

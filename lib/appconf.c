@@ -470,3 +470,20 @@ appconf_cred(const struct app_conf *ac, const char *name)
 			return &ac->creds[i];
 	return NULL;
 }
+
+unsigned
+appconf_port(const struct cred_conf *cc)
+{
+	const char	*p, *c;
+	char		*end;
+	long		 n;
+
+	if (cc == NULL || (p = strstr(cc->origin, "://")) == NULL)
+		return 443;
+	p += 3;
+	c = p[0] == '[' ? strstr(p, "]:") : strchr(p, ':');
+	if (c == NULL)
+		return 443;
+	n = strtol(c + (c[0] == ']' ? 2 : 1), &end, 10);
+	return n > 0 && n < 65536 && *end == '\0' ? (unsigned)n : 443;
+}

@@ -34,6 +34,8 @@ const struct opt_def config_opts[] = {
 	{ "interval",			G | N,	"3600",	"service: seconds of sleep after each round", NULL },
 	{ "app",			G | OPT_LIST | OPT_REPLACE, NULL, "app to run", NULL },
 	{ "log-level",			G,	"info",	"error|warn|info|debug", NULL },
+	{ "log-format",			G,	"console", "console|json", NULL },
+	{ "quiet",			G | B,	"false", "no progress line on a terminal", NULL },
 	{ "user",			G | P,	"portcullis", "unprivileged user", NULL },
 	{ "libexec",			G | P,	NULL,	"fetcher directory", NULL },
 	{ "namespaces",			G | P,	"auto",	"fetchers' own namespaces: auto|require|off", NULL },

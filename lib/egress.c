@@ -343,6 +343,54 @@ egress_check(const struct egress_rules *r, const struct egress_req *q,
 	return PC_E_POLICY;
 }
 
+/* How many leading segments of path pattern pat matches. */
+static unsigned
+egress_path_common(const char *pat, const char *path, size_t plen)
+{
+	size_t		pn, sn;
+	unsigned	k = 0;
+
+	while (*pat == '/' && plen > 0 && *path == '/') {
+		pat++, path++, plen--;
+		pn = strcspn(pat, "/");
+		sn = strcspn(path, "/");
+		if (sn > plen)
+			sn = plen;
+		if (pn == 2 && memcmp(pat, "**", 2) == 0)
+			return k + 1;
+		if (!egress_seg_match(pat, pn, path, sn))
+			break;
+		k++;
+		pat += pn, path += sn, plen -= sn;
+	}
+	return k;
+}
+
+const struct egress_rule *
+egress_rule_nearest(const struct egress_rules *r, const struct egress_req *q)
+{
+	const struct egress_rule	*best = NULL;
+	unsigned			 score, top = 0;
+	size_t				 i, plen;
+
+	if (r == NULL)
+		return NULL;
+	plen = strcspn(q->path, "?");
+	for (i = 0; i < r->n; i++) {
+		const struct egress_rule *x = &r->r[i];
+
+		if (!egress_host_match(x, q))
+			continue;
+		score = (strcmp(x->method, q->method) == 0 ? 1000 : 1) +
+		    egress_path_common(x->pattern, q->path, plen);
+		if (score > top) {
+			top = score;
+			best = x;
+		}
+	}
+	return best;
+}
+
 void
 egress_rules_explain(const struct egress_rules *r, FILE *fp)
 {

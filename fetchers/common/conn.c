@@ -73,6 +73,11 @@ conn_fail(struct conn *c, int e, const char *fmt, ...)
 	va_start(ap, fmt);
 	(void)vsnprintf(c->err, sizeof(c->err), fmt, ap);
 	va_end(ap);
+	/* A call's failure behind it: its fields go with the line. */
+	if (c->last[0] != '\0')
+		c->err_fail = c->last_fail;
+	else
+		memset(&c->err_fail, 0, sizeof(c->err_fail));
 	return e;
 }
 
@@ -171,9 +176,20 @@ conn_errline(struct conn *c, const struct conn_job *j, struct conn_resp *r,
 		r->parsed = 1;
 	if (c->def != NULL && c->def->error != NULL)
 		c->def->error(r, vendor, sizeof(vendor));
-	n = snprintf(line, linesz, "%s %s %s: HTTP %u%s%s", c->app != NULL ?
+	memset(&c->last_fail, 0, sizeof(c->last_fail));
+	c->last_fail.cause = FAIL_HTTP;
+	c->last_fail.http = r->r.status;
+	msg_fail_request(&c->last_fail, j->call.method != NULL ?
+	    j->call.method : "GET", j->call.path);
+	(void)snprintf(c->last_fail.cred, sizeof(c->last_fail.cred), "%s",
+	    j->call.cred != NULL ? j->call.cred : "");
+	(void)snprintf(c->last_fail.detail, sizeof(c->last_fail.detail), "%s",
+	    vendor);
+	/* The path without its query: the line is for people. */
+	n = snprintf(line, linesz, "%s %s %.*s: HTTP %u%s%s", c->app != NULL ?
 	    c->app->name : "vendor", j->call.method != NULL ? j->call.method :
-	    "GET", j->call.path, r->r.status, vendor[0] ? " " : "", vendor);
+	    "GET", (int)strcspn(j->call.path, "?"), j->call.path, r->r.status,
+	    vendor[0] ? " " : "", vendor);
 	/* A long vendor message is cut; say so rather than end mid-word. */
 	if (n >= 0 && (size_t)n >= linesz && linesz > 4)
 		memcpy(line + linesz - 4, "...", 4);
@@ -258,11 +274,13 @@ conn_decide(struct conn *c, struct conn_job *j, int *e, struct conn_resp *r,
 				    *wait / 1000, c->retry_max_ms / 1000);
 				return CONN_DONE;
 			}
-			fetch_log(c->f, LOG_L_INFO, "%s %s: %s, try %u of %u in "
-			    "%llds", c->app->name, j->call.path, transfer ?
-			    r->r.err : retry_status && r->r.status == 429 ?
-			    "HTTP 429" : "HTTP 5xx", j->tries + 1, CONN_TRIES,
-			    (*wait + 999) / 1000);
+			/* Debug: the run's one line says what failed. */
+			fetch_log(c->f, LOG_L_DEBUG, "retry %s %.200s: %s; try "
+			    "%u of %u in %llds", j->call.method ?
+			    j->call.method : "GET", j->call.path, !transfer ?
+			    (r->r.status == 429 ? "HTTP 429" : "HTTP 5xx") :
+			    r->r.fail.detail[0] ? r->r.fail.detail : r->r.err,
+			    j->tries + 1, CONN_TRIES, (*wait + 999) / 1000);
 			return CONN_RETRY;
 		}
 	}
@@ -270,8 +288,10 @@ conn_decide(struct conn *c, struct conn_job *j, int *e, struct conn_resp *r,
 		conn_errline(c, j, r, line, sizeof(line));
 		(void)snprintf(c->last, sizeof(c->last), "%s", line);
 		*e = PC_E_REMOTE;
-	} else
+	} else {
 		conn_refusal(c, j, r->r.err[0] ? r->r.err : err_str(*e));
+		c->last_fail = r->r.fail;
+	}
 	return CONN_DONE;
 }
 
@@ -330,6 +350,7 @@ conn_call(struct conn *c, const struct conn_call *call, struct conn_resp *r)
 		conn_resp_clear(r);
 		conn_resp_init(r);
 		c->last[0] = '\0';
+		c->last_fail.cause = FAIL_NONE;
 		if ((e = conn_send(c, j)) == 0)
 			e = fetch_wait(c->f, &id, &r->r);
 		if (e == PC_E_EOF || e == PC_E_SYS || e == PC_E_STATE)
@@ -340,8 +361,10 @@ conn_call(struct conn *c, const struct conn_call *call, struct conn_resp *r)
 	}
 	if (e == 0)
 		e = conn_parse(c, j, r);
-	if (e != 0 && c->last[0] != '\0')
+	if (e != 0 && c->last[0] != '\0') {
 		(void)snprintf(c->err, sizeof(c->err), "%s", c->last);
+		c->err_fail = c->last_fail;
+	}
 	free(j);
 	return e;
 }
@@ -465,6 +488,7 @@ conn_dispatch(struct conn *c, struct conn_job *j, int e, struct conn_resp *r)
 	long long	wait = 0;
 
 	c->last[0] = '\0';
+	c->last_fail.cause = FAIL_NONE;
 	if (conn_decide(c, j, &e, r, &wait) == CONN_RETRY) {
 		j->not_before = conn_now() + wait;
 		j->next = c->queue;	/* ahead of the rest, when its time comes */

@@ -81,6 +81,8 @@ struct conn {
 	int			 failed;	/* first error of the run */
 	char			 err[CONN_ERR_MAX];	/* its line */
 	char			 last[CONN_ERR_MAX];	/* the last call's */
+	/* The same two as fields, for the agent's one line (agent/diag.c). */
+	struct fail_msg		 err_fail, last_fail;
 };
 
 void	conn_resp_init(struct conn_resp *r);

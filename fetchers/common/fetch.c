@@ -35,8 +35,9 @@ fetch_done(struct fetch *f, int status)
 	memset(&t, 0, sizeof(t));
 	t.num = (uint32_t)-status;
 	(void)snprintf(t.text, sizeof(t.text), "%s", f->result);
-	buf_init(&b, MSG_TEXT_MAX + 64, 0);
-	if (msg_text_encode(MSG_DONE, &t, &b) == 0)
+	buf_init(&b, MSG_TEXT_MAX + MSG_FAIL_MAX, 0);
+	if (msg_text_encode(MSG_DONE, &t, &b) == 0 &&
+	    (status == 0 || msg_fail_encode(&f->fail, &b) == 0))
 		(void)!chan_send_buf(&f->agent, MSG_DONE, 0, &b);
 	buf_clear(&b);
 }
@@ -143,6 +144,7 @@ fetch_wait(struct fetch *f, uint32_t *id, struct fetch_resp *resp)
 	int		e;
 
 	resp->err[0] = '\0';
+	memset(&resp->fail, 0, sizeof(resp->fail));
 	*id = 0;
 	if (f->inflight == 0)
 		return PC_E_STATE;
@@ -157,6 +159,8 @@ fetch_wait(struct fetch *f, uint32_t *id, struct fetch_resp *resp)
 		if (msg_text_decode(&m, &t) != 0)
 			return PC_E_REMOTE;
 		(void)snprintf(resp->err, sizeof(resp->err), "%s", t.text);
+		if (msg_fail_decode(&m, &resp->fail) != 0)
+			memset(&resp->fail, 0, sizeof(resp->fail));
 		/* The broker's own reason when it is one we know. */
 		return t.num > 0 && t.num < (uint32_t)-PC_E_LAST ?
 		    -(int)t.num : PC_E_REMOTE;

@@ -25,6 +25,7 @@ struct fetch {
 	unsigned long	 records;	/* sent to the agent */
 	unsigned long	 max_records;	/* more are refused; 0: no limit */
 	char		 result[MSG_TEXT_MAX];	/* text for DONE */
+	struct fail_msg	 fail;		/* and why, as fields */
 };
 
 struct fetch_req {
@@ -49,6 +50,7 @@ struct fetch_resp {
 	char		 reqid[TAGMAX_HTTP_RESP_REQID + 1];
 	struct buf	 body;		/* NUL-terminated, up to 32 MiB */
 	char		 err[MSG_TEXT_MAX + 1];	/* broker's ERR text */
+	struct fail_msg	 fail;		/* and its fields */
 };
 
 /*

@@ -227,9 +227,11 @@ kit_run(struct fetch *f)
 		e = kit_task(&c);
 	if (c.dry_writes > 0)
 		return kit_dry_done(&c, e);
-	if (e != 0 && f->result[0] == '\0')
+	if (e != 0 && f->result[0] == '\0') {
 		fetch_result(f, "%s", c.err[0] ? c.err : c.last[0] ? c.last :
 		    err_str(e));
+		f->fail = c.err[0] ? c.err_fail : c.last_fail;
+	}
 	return e;
 }
 

@@ -122,6 +122,13 @@ sbxtest_raw(struct fetch *f)
 	else
 		fetch_result(f, "refused: %s", resp.err[0] != '\0' ? resp.err :
 		    err_str(e));
+	/* how = hide: a fetcher that keeps a refusal to itself (the broker
+	 * tells the agent anyway). */
+	if (e != 0 && sbxtest_opt(f, "how", v[0], sizeof(v[0])) != NULL &&
+	    strcmp(v[0], "hide") == 0) {
+		fetch_result(f, "all is well");
+		e = 0;
+	}
 	fetch_resp_clear(&resp);
 	return e;
 }

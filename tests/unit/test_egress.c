@@ -132,6 +132,35 @@ static const struct {
 	    "e.rules:1: path \"/a?b\": no query or fragment in a pattern" },
 };
 
+/* egress_rule_nearest: the line of the rule a refusal names. */
+static const struct {
+	const char	*name, *method, *path;
+	unsigned	 line;
+} near_rows[] = {
+	{ "nearest: same method, most segments in common", "GET",
+	    "/api/v2/orgs/1/teams", 3 },
+	{ "nearest: the query does not count", "GET",
+	    "/api/v2/orgs/1/teams?pageNum=2", 3 },
+	{ "nearest: same method beats a closer path", "POST",
+	    "/api/v2/orgs/1/users/2", 5 },
+	{ "nearest: no rule for the method: the closest path", "PUT",
+	    "/api/v2/orgs/1/users/2", 4 },
+	{ "nearest: the method's first rule when nothing is in common",
+	    "DELETE", "/x", 6 },
+	{ "nearest: only rules for the request's host", "GET", "/static/a",
+	    2 },
+};
+
+static unsigned
+near_line(const struct egress_rules *r, const char *method, const char *path)
+{
+	struct egress_req		 q = { method, "h", "api", "$base", 1,
+					    path };
+	const struct egress_rule	*x = egress_rule_nearest(r, &q);
+
+	return x != NULL ? x->line : 0;
+}
+
 int
 main(void)
 {
@@ -146,6 +175,10 @@ main(void)
 	for (i = 0; i < sizeof(rows) / sizeof(rows[0]); i++)
 		t_int(rows[i].name, check(&r, i), rows[i].want);
 	t_int("NULL rules fail closed", check(NULL, 0), PC_E_POLICY);
+	for (i = 0; i < sizeof(near_rows) / sizeof(near_rows[0]); i++)
+		t_int(near_rows[i].name, near_line(&r, near_rows[i].method,
+		    near_rows[i].path), near_rows[i].line);
+	t_int("nearest: none for no rules", near_line(NULL, "GET", "/a"), 0);
 	egress_rules_clear(&r);
 	for (i = 0; i < sizeof(file_rows) / sizeof(file_rows[0]); i++) {
 		memset(&r, 0, sizeof(r));

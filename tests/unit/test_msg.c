@@ -7,7 +7,10 @@
 #include <unistd.h>
 
 #include "msg.h"
+#include "msgs.h"
 #include "t.h"
+
+static void	fail_roundtrip(struct chan *, struct chan *);
 
 static size_t
 frame(uint8_t *d, uint32_t type, uint32_t len, uint32_t id, uint32_t flags,
@@ -183,8 +186,9 @@ test_socketpair(void)
 	t_int("sender refuses a type it may not send",
 	    chan_send(&f, MSG_TASK, 0, "", 0), PC_E_DIR);
 	t_int("sender refuses an over-size payload", chan_send(&f, MSG_ERR, 0,
-	    body.p, MSG_TEXT_MAX + 65), PC_E_TOOBIG);
+	    body.p, MSG_TEXT_MAX + MSG_FAIL_MAX + 1), PC_E_TOOBIG);
 	buf_clear(&body);
+	fail_roundtrip(&b, &f);
 	chan_clear(&b);
 	t_int("recv after the peer closed is EOF", chan_recv(&f, &m), PC_E_EOF);
 	chan_clear(&f);
@@ -251,6 +255,35 @@ test_tables(void)
 	t_str("msg_name", msg_name(MSG_HTTP_REQ), "HTTP_REQ");
 	t_str("msg_name of an unknown type", msg_name(0x999), "unknown");
 	t_str("msg_tag_name", msg_tag_name(MSG_HTTP_REQ, 2), "PATH");
+}
+
+/* ERR with fail fields: every field arrives, the query does not. */
+static void
+fail_roundtrip(struct chan *from, struct chan *to)
+{
+	struct fail_msg	f, g;
+	struct text_msg	t;
+	struct msg	m;
+
+	memset(&f, 0, sizeof(f));
+	f.cause = FAIL_EGRESS;
+	f.port = 8443;
+	f.line = 12;
+	msg_fail_request(&f, "GET", "/api/v2/orgs/1/teams?pageNum=2&key=x");
+	(void)snprintf(f.host, sizeof(f.host), "h.example");
+	(void)snprintf(f.addr, sizeof(f.addr), "192.0.2.1");
+	t_str("fail: the query is cut off the path", f.path,
+	    "/api/v2/orgs/1/teams");
+	t_int("fail: ERR with fields sent", msg_err_send(from, 7, PC_E_POLICY,
+	    &f, "refused"), 0);
+	t_int("fail: received", chan_recv(to, &m), 0);
+	t_int("fail: text decodes", msg_text_decode(&m, &t), 0);
+	t_int("fail: fields decode", msg_fail_decode(&m, &g), 0);
+	t_ok(g.cause == FAIL_EGRESS && g.port == 8443 && g.line == 12 &&
+	    strcmp(g.method, "GET") == 0 && strcmp(g.path, f.path) == 0 &&
+	    strcmp(g.host, "h.example") == 0 && strcmp(g.addr, "192.0.2.1") ==
+	    0 && t.num == (uint32_t)-PC_E_POLICY, "fail: every field kept",
+	    "cause %u port %u line %u", g.cause, g.port, g.line);
 }
 
 int
