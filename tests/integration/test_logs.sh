@@ -27,7 +27,7 @@ for o in ok + bad:
         assert k in o, (k, o)
     assert o["time"].endswith("Z") and "T" in o["time"], o
 s = [o for o in ok if o["event"] == "summary"]
-assert len(s) == 1 and s[0]["exit"] == 0 and s[0]["records"] == 168, s
+assert len(s) == 1 and s[0]["exit"] == 0 and s[0]["records"] == 172, s
 assert s[0]["requests"] > 0, s
 f = [o for o in bad if o["event"] == "failed"]
 assert len(f) == 1, bad
@@ -105,7 +105,7 @@ t_nogrep "progress: none with --quiet" "$(printf '\033')" "$TMP/quiet.pty"
 t_grep "progress: --quiet keeps the summary" 'portcullis: run done in' "$TMP/quiet.pty"
 atlas notty
 t_nogrep "progress: none off a tty" "$(printf '\r\033')" "$TMP/notty.err"
-t_grep "summary: off a tty too" '^portcullis: run done in [0-9.]+s: 1 of 1 app ok, [1-9][0-9]* requests, 168 records' "$TMP/notty.err"
+t_grep "summary: off a tty too" '^portcullis: run done in [0-9.]+s: 1 of 1 app ok, [1-9][0-9]* requests, 172 records' "$TMP/notty.err"
 atlas errlvl --log-level error
 t_grep "summary: at every log level" '^portcullis: run done in' "$TMP/errlvl.err"
 mockpost config '{"latency_ms": 0}'
