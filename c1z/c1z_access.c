@@ -261,6 +261,23 @@ c1z_via_json(sqlite3_stmt *names, const char *path, FILE *fp)
 	fputs("]}", fp);
 }
 
+void
+c1z_rd_path(struct c1z_rd *r, const char *path, int json, FILE *fp)
+{
+	sqlite3_stmt	*names;
+
+	if ((names = c1z_rd_query(r, "SELECT data FROM v1_resources WHERE "
+	    "sync_id = ?1 AND external_id = ?2")) == NULL)
+		return;
+	if (*path == '\0')
+		fputs(json ? "{\"direct\":true}" : "direct", fp);
+	else if (json)
+		c1z_via_json(names, path, fp);
+	else
+		c1z_via_text(names, path, fp);
+	sqlite3_finalize(names);
+}
+
 /*
  * A direct grant's baton sources (a file baton already expanded): the
  * source entitlements other than its own, into src ("" when direct).

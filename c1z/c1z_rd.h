@@ -54,6 +54,8 @@ int	c1z_rd_edges(struct c1z_rd *r);
  * most C1Z_RD_DEPTH levels; each entitlement once (cycles end).
  */
 int	c1z_rd_access(struct c1z_rd *r, const char *pt, const char *pid);
+/* A path of temp.seen or temp.hold: "direct", "via team T > ..." or JSON. */
+void	c1z_rd_path(struct c1z_rd *r, const char *path, int json, FILE *fp);
 /* Split "TYPE:ID" at its first ':' (types hold none). 0 or -1. */
 int	c1z_rd_split(const char *s, char *type, size_t typesz,
 	    const char **id);
@@ -61,6 +63,16 @@ int	c1z_rd_split(const char *s, char *type, size_t typesz,
 /* The protojson of the row found by sql (bound ?1 sync, ?2 key). */
 int	c1z_rd_print(struct c1z_rd *r, sqlite3_stmt *st, const char *key,
 	    const ProtobufCMessageDescriptor *d, FILE *fp);
+
+/* What a reviewer reads off a resource's trait (or itself). */
+struct c1z_resinfo {
+	const char		*mail, *login, *status;	/* "" when none */
+	char			*profile;	/* JSON, NULL when none */
+	ProtobufCMessage	*m;		/* the trait, owned */
+};
+
+void	c1z_resinfo_get(const Pc__Resource *r, struct c1z_resinfo *ri);
+void	c1z_resinfo_clear(struct c1z_resinfo *ri);
 
 /* Subcommands (c1z_show.c dispatches). Exit codes. */
 int	c1z_access_main(struct c1z_rd *r, const char *cmd, const char *p,

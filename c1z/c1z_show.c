@@ -8,6 +8,7 @@
  * {"grants":[{"grant":..,"entitlement":..,"resource":..,
  * "resourceType":..,"principal":..}]}), one list element per line.
  */
+#include <stddef.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
@@ -184,69 +185,88 @@ c1z_status_name(int v)
 	return v >= 0 && v <= 3 ? names[v] : "?";
 }
 
-/* The trait data a reviewer needs: e-mail, status, login, profile. */
-static void
-c1z_res_traits(const Pc__Resource *r, FILE *fp)
+void
+c1z_resinfo_get(const Pc__Resource *r, struct c1z_resinfo *ri)
 {
-	const char	*mail = "", *login = "", *status = "";
-	Pc__Struct	*prof = r->profile;
-	Pc__UserTrait	*u = NULL;
-	ProtobufCMessage *m = NULL;
-	size_t		 i;
-	char		*buf = NULL;
-	size_t		 blen = 0;
-	FILE		*pj;
+	const Pc__Struct	*prof = r->profile;
+	Pc__UserTrait		*u;
+	size_t			 i, blen = 0;
+	FILE			*pj;
 
+	memset(ri, 0, sizeof(*ri));
+	ri->mail = ri->login = ri->status = "";
 	if (r->status != NULL)
-		status = c1z_status_name(r->status->status);
-	for (i = 0; i < r->n_annotations && m == NULL; i++) {
+		ri->status = c1z_status_name(r->status->status);
+	for (i = 0; i < r->n_annotations && ri->m == NULL; i++) {
 		const char *url = r->annotations[i]->type_url;
 		const ProtobufCBinaryData *b = &r->annotations[i]->value;
+		static const struct {
+			const char *name;
+			const ProtobufCMessageDescriptor *d;
+			size_t off;
+		} tr[] = {
+			{ "GroupTrait", &pc__group_trait__descriptor,
+			    offsetof(Pc__GroupTrait, profile) },
+			{ "RoleTrait", &pc__role_trait__descriptor,
+			    offsetof(Pc__RoleTrait, profile) },
+			{ "AppTrait", &pc__app_trait__descriptor,
+			    offsetof(Pc__AppTrait, profile) },
+			{ "UserTrait", &pc__user_trait__descriptor,
+			    offsetof(Pc__UserTrait, profile) },
+		};
+		size_t k;
 
 		if (url == NULL || strncmp(url, "type.googleapis.com/c1."
 		    "connector.v2.", 36) != 0)
 			continue;
-		if (strcmp(url + 36, "UserTrait") == 0 &&
-		    (u = pc__user_trait__unpack(NULL, b->len, b->data)) != NULL) {
-			m = &u->base;
-			for (i = 0; i < u->n_emails; i++)
-				if (u->emails[i]->is_primary || i == 0)
-					mail = u->emails[i]->address;
-			login = u->login;
-			if (u->status != NULL)
-				status = c1z_status_name(u->status->status);
-			if (u->profile != NULL)
-				prof = u->profile;
-			break;
-		}
-		if (strcmp(url + 36, "GroupTrait") == 0 && (m =
-		    protobuf_c_message_unpack(&pc__group_trait__descriptor,
-		    NULL, b->len, b->data)) != NULL && ((Pc__GroupTrait *)m)->
-		    profile != NULL)
-			prof = ((Pc__GroupTrait *)m)->profile;
-		else if (strcmp(url + 36, "RoleTrait") == 0 && (m =
-		    protobuf_c_message_unpack(&pc__role_trait__descriptor,
-		    NULL, b->len, b->data)) != NULL && ((Pc__RoleTrait *)m)->
-		    profile != NULL)
-			prof = ((Pc__RoleTrait *)m)->profile;
-		else if (strcmp(url + 36, "AppTrait") == 0 && (m =
-		    protobuf_c_message_unpack(&pc__app_trait__descriptor,
-		    NULL, b->len, b->data)) != NULL && ((Pc__AppTrait *)m)->
-		    profile != NULL)
-			prof = ((Pc__AppTrait *)m)->profile;
+		for (k = 0; k < 4 && strcmp(url + 36, tr[k].name) != 0; k++)
+			;
+		if (k == 4 || (ri->m = protobuf_c_message_unpack(tr[k].d, NULL,
+		    b->len, b->data)) == NULL)
+			continue;
+		if (*(Pc__Struct **)((char *)ri->m + tr[k].off) != NULL)
+			prof = *(Pc__Struct **)((char *)ri->m + tr[k].off);
+		if (k != 3)
+			continue;
+		u = (Pc__UserTrait *)ri->m;
+		for (k = 0; k < u->n_emails; k++)
+			if (u->emails[k]->is_primary || k == 0)
+				ri->mail = u->emails[k]->address;
+		for (k = 0; k < u->n_emails; k++)
+			if (u->emails[k]->is_primary)
+				ri->mail = u->emails[k]->address;
+		ri->login = u->login;
+		if (u->status != NULL)
+			ri->status = c1z_status_name(u->status->status);
 	}
-	fprintf(fp, "\t%s", c1z_cell(mail));
-	fprintf(fp, "\t%s", c1z_cell(status));
-	fprintf(fp, "\t%s\t", c1z_cell(login));
 	if (prof != NULL && prof->n_fields > 0 &&
-	    (pj = open_memstream(&buf, &blen)) != NULL) {
+	    (pj = open_memstream(&ri->profile, &blen)) != NULL) {
 		c1z_pj_message(pj, &prof->base);
 		fclose(pj);
-		fputs(c1z_cell(buf), fp);
-		free(buf);
 	}
-	if (m != NULL)
-		protobuf_c_message_free_unpacked(m, NULL);
+}
+
+void
+c1z_resinfo_clear(struct c1z_resinfo *ri)
+{
+	if (ri->m != NULL)
+		protobuf_c_message_free_unpacked(ri->m, NULL);
+	free(ri->profile);
+	memset(ri, 0, sizeof(*ri));
+}
+
+/* The trait data a reviewer needs: e-mail, status, login, profile. */
+static void
+c1z_res_traits(const Pc__Resource *r, FILE *fp)
+{
+	struct c1z_resinfo	ri;
+
+	c1z_resinfo_get(r, &ri);
+	fprintf(fp, "\t%s", c1z_cell(ri.mail));
+	fprintf(fp, "\t%s", c1z_cell(ri.status));
+	fprintf(fp, "\t%s", c1z_cell(ri.login));
+	fprintf(fp, "\t%s", c1z_cell(ri.profile));
+	c1z_resinfo_clear(&ri);
 }
 
 static void
