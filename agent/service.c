@@ -20,6 +20,7 @@
 #include <unistd.h>
 
 #include "agent.h"
+#include "c1z.h"
 #include "cli.h"
 #include "log.h"
 #include "service.h"
@@ -110,14 +111,21 @@ static int
 service_run_one(struct config *cfg, const char *name)
 {
 	struct agent	ag;
+	struct c1z_keep	keep;
 	int		rc;
 
+	if (c1z_keep_begin(&keep, config_get(cfg, name, "file", NULL),
+	    config_get(cfg, name, "keep", NULL)) != 0)
+		log_warnx("service: %s: keep: previous file not kept", name);
 	if ((rc = agent_setup_apps(&ag, cfg, 0, &name, 1)) == EXIT_OK) {
 		ag.tick = service_tick;
 		service_stall_ms = ag.stall_timeout_ms;
 		rc = agent_run(&ag);
 	}
 	agent_clear(&ag);
+	if (c1z_keep_end(&keep) != 0)
+		log_warnx("service: %s: keep: rotating the previous files "
+		    "failed", name);
 	return rc;
 }
 
