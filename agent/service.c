@@ -238,6 +238,10 @@ service_main(struct cli *cli, struct config *cfg)
 	if ((rc = service_env_secrets()) != EXIT_OK ||
 	    (rc = service_interval(cfg, &secs)) != EXIT_OK)
 		return rc;
+	if (c1z_keep_check(config_get(cfg, NULL, "keep", NULL)) != 0) {
+		log_warnx("keep must be 0..%d files", C1Z_KEEP_MAX);
+		return EXIT_USAGE;
+	}
 	memset(&sa, 0, sizeof(sa));
 	sa.sa_handler = service_sig;
 	sigemptyset(&sa.sa_mask);

@@ -68,6 +68,8 @@ struct c1z_keep {
 	unsigned long	dev, ino;
 };
 
+/* 0 when keep is a valid `keep` value, else PC_E_VALUE. */
+int	c1z_keep_check(const char *keep) PC_WUR;
 /*
  * Before a run: keep (decimal 0..C1Z_KEEP_MAX) previous files of path;
  * the current one gets a second name. 0 or PC_E_VALUE / PC_E_SYS.

@@ -20,6 +20,15 @@
 #include "c1z.h"
 
 int
+c1z_keep_check(const char *keep)
+{
+	char	*end;
+	long	 n = strtol(keep != NULL ? keep : "0", &end, 10);
+
+	return *end != '\0' || n < 0 || n > C1Z_KEEP_MAX ? PC_E_VALUE : 0;
+}
+
+int
 c1z_keep_begin(struct c1z_keep *k, const char *path, const char *keep)
 {
 	struct stat	 st;
