@@ -11,12 +11,16 @@
  * "deleted":[..],"modified":[..]},"entitlements":..,"grants":..}) and
  * "access":[{"principal":..,"added":[..],"removed":[..]}].
  */
+#include <sys/wait.h>
+
 #include <stdlib.h>
 #include <string.h>
 
+#include "c1z.h"
 #include "c1z_pj.h"
 #include "c1z_rd.h"
 #include "text.h"
+#include <unistd.h>
 
 struct c1z_diff {
 	struct c1z_rd	 o, n;
@@ -406,6 +410,47 @@ c1z_diff_run(struct c1z_diff *df)
 	return 0;
 }
 
+/*
+ * Both files at once, one in a child (decompressing and writing out the
+ * database is most of the time on a large file). The child only writes
+ * into the scratch directory made for it before the fork.
+ */
+static int
+c1z_diff_unpack(struct c1z_diff *df, const char *const f[2])
+{
+	char	err[512];
+	pid_t	pid;
+	int	st, e = -1;
+
+	if (c1z_rd_scratch(&df->o, f[0]) != 0)
+		return -1;
+	if (c1z_rd_scratch(&df->n, f[1]) != 0) {
+		c1z_rd_close(&df->o);
+		return -1;
+	}
+	(void)fflush(NULL);
+	if ((pid = fork()) == 0) {
+		if (c1z_unpack(f[1], df->n.dbpath, err, sizeof(err)) == 0)
+			_exit(0);
+		fprintf(stderr, "portcullis: c1z: %s\n", err);
+		_exit(1);
+	}
+	if (pid != -1) {
+		if (c1z_unpack(f[0], df->o.dbpath, err, sizeof(err)) == 0)
+			e = 0;
+		else
+			fprintf(stderr, "portcullis: c1z: %s\n", err);
+		if (waitpid(pid, &st, 0) != pid || !WIFEXITED(st) ||
+		    WEXITSTATUS(st) != 0)
+			e = -1;
+	}
+	if (e != 0) {
+		c1z_rd_close(&df->o);
+		c1z_rd_close(&df->n);
+	}
+	return e;
+}
+
 int
 c1z_diff_main(int argc, char **argv)
 {
@@ -426,9 +471,13 @@ c1z_diff_main(int argc, char **argv)
 		fprintf(stderr, "usage: portcullis c1z diff OLD NEW [--json]\n");
 		return 2;
 	}
-	if (c1z_rd_open(&df.o, f[0], NULL) != 0)
+	if (c1z_diff_unpack(&df, f) != 0)
 		return 2;
-	if (c1z_rd_open(&df.n, f[1], NULL) == 0) {
+	if (c1z_rd_attach(&df.o, NULL) != 0) {
+		c1z_rd_close(&df.n);
+		return 2;
+	}
+	if (c1z_rd_attach(&df.n, NULL) == 0) {
 		if (c1z_diff_run(&df) == 0 && fflush(stdout) == 0)
 			rc = df.changes > 0 ? 1 : 0;
 		c1z_rd_close(&df.n);

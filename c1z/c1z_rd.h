@@ -33,6 +33,10 @@ struct c1z_rd {
  */
 int	c1z_rd_open(struct c1z_rd *r, const char *file, const char *sync_id);
 void	c1z_rd_close(struct c1z_rd *r);
+/* The steps of c1z_rd_open: a scratch directory (r cleared first),
+ * c1z_unpack into r->dbpath, then open and pick the sync. */
+int	c1z_rd_scratch(struct c1z_rd *r, const char *file);
+int	c1z_rd_attach(struct c1z_rd *r, const char *sync_id);
 /* Prepare sql with ?1 bound to the sync; NULL (and a line) on error. */
 sqlite3_stmt *c1z_rd_query(struct c1z_rd *r, const char *sql);
 /* Run sql (no rows); 0 or -1 with a line on stderr. */

@@ -214,10 +214,8 @@ c1z_rd_column(struct c1z_rd *r, const char *table, const char *col)
 }
 
 int
-c1z_rd_open(struct c1z_rd *r, const char *file, const char *sync_id)
+c1z_rd_scratch(struct c1z_rd *r, const char *file)
 {
-	char	err[512];
-
 	memset(r, 0, sizeof(*r));
 	r->file = file;
 	(void)snprintf(r->dir, sizeof(r->dir), "/tmp/portcullis-c1z.XXXXXX");
@@ -228,18 +226,22 @@ c1z_rd_open(struct c1z_rd *r, const char *file, const char *sync_id)
 		return -1;
 	}
 	(void)snprintf(r->dbpath, sizeof(r->dbpath), "%s/db", r->dir);
-	if (c1z_unpack(file, r->dbpath, err, sizeof(err)) != 0) {
-		fprintf(stderr, "portcullis: c1z: %s\n", err);
-		goto fail;
-	}
-	/* Our private copy: writable, for the temp tables of a walk. */
+	return 0;
+}
+
+int
+c1z_rd_attach(struct c1z_rd *r, const char *sync_id)
+{
+	/* Our private copy: writable, for the temp tables of a walk; mapped,
+	 * so lookups by id do not re-read pages. */
 	if (sqlite3_open_v2(r->dbpath, &r->db, SQLITE_OPEN_READWRITE, NULL) !=
 	    SQLITE_OK || sqlite3_exec(r->db, "PRAGMA journal_mode=OFF; "
 	    "PRAGMA synchronous=OFF; PRAGMA temp_store=MEMORY; "
+	    "PRAGMA mmap_size=1073741824; "
 	    "PRAGMA cache_size=-65536", NULL, NULL, NULL) != SQLITE_OK ||
 	    !c1z_rd_column(r, "v1_sync_runs", "sync_id")) {
 		fprintf(stderr, "portcullis: c1z: %s: not a baton v1 "
-		    "database\n", file);
+		    "database\n", r->file);
 		goto fail;
 	}
 	if (c1z_rd_pick(r, sync_id) != 0)
@@ -249,6 +251,21 @@ c1z_rd_open(struct c1z_rd *r, const char *file, const char *sync_id)
 fail:
 	c1z_rd_close(r);
 	return -1;
+}
+
+int
+c1z_rd_open(struct c1z_rd *r, const char *file, const char *sync_id)
+{
+	char	err[512];
+
+	if (c1z_rd_scratch(r, file) != 0)
+		return -1;
+	if (c1z_unpack(file, r->dbpath, err, sizeof(err)) != 0) {
+		fprintf(stderr, "portcullis: c1z: %s\n", err);
+		c1z_rd_close(r);
+		return -1;
+	}
+	return c1z_rd_attach(r, sync_id);
 }
 
 void
