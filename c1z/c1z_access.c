@@ -393,7 +393,8 @@ c1z_acc_open(struct c1z_acc *a, const char *rt, const char *rid, int first)
 {
 	char	ext[2100];
 
-	fputs(first ? "\n{" : ",\n{", stdout);
+	/* protojson leaves an empty list out: "access" opens here. */
+	fputs(first ? ",\"access\":[\n{" : ",\n{", stdout);
 	(void)snprintf(ext, sizeof(ext), "%s:%s", rt, rid);
 	fputs("\"resourceType\":", stdout);
 	if (c1z_rd_print(a->r, a->rtype, rt, &pc__resource_type__descriptor,
@@ -478,13 +479,12 @@ c1z_access_run(struct c1z_acc *a, const char *pt, const char *pid)
 		if (c1z_rd_print(a->r, a->res, ext, &pc__resource__descriptor,
 		    stdout) != 0)
 			fputs("null", stdout);
-		fputs(",\"access\":[", stdout);
 	} else
 		printf("resource_type\tresource\tentitlement\tvia\n");
 	n = c1z_acc_rows(a, st);
 	sqlite3_finalize(st);
 	if (a->json)
-		fputs(n > 0 ? "\n]}\n" : "]}\n", stdout);
+		fputs(n > 0 ? "\n]}\n" : "}\n", stdout);
 	return n < 0 ? 2 : 0;
 }
 
@@ -503,16 +503,16 @@ c1z_principals_run(struct c1z_acc *a)
 	    "g.principal_resource_type_id || char(31)) > 0 GROUP BY 1, 2 "
 	    "ORDER BY 1, 2")) == NULL)
 		return 2;
-	printf(a->json ? "{\"resources\":[" : "resource_type\tid\t"
-	    "display_name\tvia\n");
+	if (!a->json)
+		printf("resource_type\tid\tdisplay_name\tvia\n");
 	while (sqlite3_step(st) == SQLITE_ROW) {
 		const char *pt = c1z_rd_text(st, 0), *path = c1z_rd_text(st, 3);
 
 		(void)snprintf(ext, sizeof(ext), "%s:%s", pt,
 		    c1z_rd_text(st, 1));
 		if (a->json) {
-			fputs(n++ ? ",\n{\"resource\":" : "\n{\"resource\":",
-			    stdout);
+			fputs(n++ ? ",\n{\"resource\":" :
+			    "{\"resources\":[\n{\"resource\":", stdout);
 			if (c1z_rd_print(a->r, a->res, ext,
 			    &pc__resource__descriptor, stdout) != 0)
 				fputs("null", stdout);
@@ -541,7 +541,7 @@ c1z_principals_run(struct c1z_acc *a)
 	}
 	sqlite3_finalize(st);
 	if (a->json)
-		fputs(n > 0 ? "\n]}\n" : "]}\n", stdout);
+		fputs(n > 0 ? "\n]}\n" : "{}\n", stdout);
 	return 0;
 }
 

@@ -363,6 +363,22 @@ C1Z show "$TMP/cyc.c1z" principals -e space:ENG:create-page > /dev/null
 t_eq "a cycle ends: principals exits 0" "$?" 0
 conf_stop
 
+# --- Atlassian: a group's workspace roles reach its members --------------
+. "$TOP/tests/lib/atlassian.sh"
+atl_mock "$TOP/tests/mock/atlassian/fixtures/small.json"
+atl async --file "$TMP/w.c1z"
+t_eq "atlassian sync exits 0" "$(cat "$TMP/async.rc")" 0
+unpack "$TMP/w.c1z" "$TMP/w.db"
+wq() { sqlite3 "$TMP/w.db" "$1"; }
+t_check "atlassian: groups hold workspace roles (control)" test "$(wq "select count(*) from v1_grants where principal_resource_type_id='group' and resource_type_id='workspace'")" -gt 0
+t_eq "writer: every group workspace role is expandable" \
+	"$(wq "select count(*) from v1_grants where principal_resource_type_id='group' and resource_type_id='workspace' and expansion is null")" 0
+W=$(wq "select m.principal_resource_id from v1_grants g join v1_grants m on m.entitlement_id = 'group:' || g.principal_resource_id || ':member' where g.principal_resource_type_id='group' and g.resource_type_id='workspace' and m.principal_resource_type_id='user' limit 1")
+C1Z show "$TMP/w.c1z" access -p "user:$W" > "$TMP/w.acc"
+t_grep "atlassian: a member holds the role via the group" \
+	'^workspace	.*	via group ' "$TMP/w.acc"
+atl_stop
+
 # --- baton's own file -----------------------------------------------------
 S="$SHARED/samples/baton-finished-sync.c1z"
 if [ -f "$S" ]; then
