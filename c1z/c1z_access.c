@@ -213,7 +213,7 @@ c1z_name(sqlite3_stmt *st, const char *ext, char *out, size_t outsz)
 static void
 c1z_via_text(sqlite3_stmt *names, const char *path, FILE *fp)
 {
-	char		 hop[2100], name[1100], clean[1100];
+	char		 hop[2100], name[1100], clean[1100], type[300];
 	const char	*p = path, *end;
 	size_t		 n;
 
@@ -223,9 +223,11 @@ c1z_via_text(sqlite3_stmt *names, const char *path, FILE *fp)
 		n = end != NULL ? (size_t)(end - p) : strlen(p);
 		(void)snprintf(hop, sizeof(hop), "%.*s", (int)n, p);
 		c1z_name(names, hop, name, sizeof(name));
-		fprintf(fp, "%s%.*s %s", p == path ? "" : " > ",
-		    (int)(strchr(hop, ':') ? strchr(hop, ':') - hop : 0), hop,
-		    text_clean(clean, sizeof(clean), name));
+		(void)snprintf(clean, sizeof(clean), "%.*s", (int)(strchr(hop,
+		    ':') ? strchr(hop, ':') - hop : 0), hop);
+		fprintf(fp, "%s%s ", p == path ? "" : " > ", text_clean(type,
+		    sizeof(type), clean));
+		fputs(text_clean(clean, sizeof(clean), name), fp);
 		p += n;
 		if (end != NULL)
 			p++;
@@ -245,11 +247,15 @@ c1z_via_json(sqlite3_stmt *names, const char *path, FILE *fp)
 		n = end != NULL ? (size_t)(end - p) : strlen(p);
 		(void)snprintf(hop, sizeof(hop), "%.*s", (int)n, p);
 		c1z_name(names, hop, name, sizeof(name));
-		id = strchr(hop, ':') ? strchr(hop, ':') + 1 : "";
+		id = "";
+		if (strchr(hop, ':') != NULL) {
+			id = strchr(hop, ':') + 1;
+			hop[id - hop - 1] = '\0';
+		}
 		fputs(p == path ? "{\"resourceType\":" : ",{\"resourceType\":",
 		    fp);
-		fprintf(fp, "\"%.*s\",\"resource\":", (int)(id > hop ?
-		    id - hop - 1 : 0), hop);
+		c1z_pj_str(fp, *id != '\0' ? hop : "");
+		fputs(",\"resource\":", fp);
 		c1z_pj_str(fp, id);
 		fputs(",\"displayName\":", fp);
 		c1z_pj_str(fp, name);

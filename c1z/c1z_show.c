@@ -496,6 +496,7 @@ c1z_sync_time(const char *v)
 	time_t		 t;
 	const char	*frac, *end;
 	char		 buf[40];
+	size_t		 n;
 
 	memset(&tm, 0, sizeof(tm));
 	if ((end = strptime(v, "%Y-%m-%d %H:%M:%S", &tm)) == NULL) {
@@ -504,10 +505,13 @@ c1z_sync_time(const char *v)
 	}
 	tm.tm_isdst = -1;
 	t = mktime(&tm);
-	frac = *end == '.' ? end : "";
+	/* The fraction: its digits only (the file is not trusted). */
+	frac = *end == '.' ? end + 1 : "";
+	for (n = 0; n < 9 && frac[n] >= '0' && frac[n] <= '9'; n++)
+		;
 	(void)strftime(buf, sizeof(buf), "%Y-%m-%dT%H:%M:%S", gmtime_r(&t,
 	    &tm));
-	printf("\"%s%.10sZ\"", buf, frac);
+	printf("\"%s%s%.*sZ\"", buf, n > 0 ? "." : "", (int)n, frac);
 }
 
 static int
