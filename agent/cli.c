@@ -48,7 +48,13 @@ static const struct cli_cmd cli_cmds[] = {
 	    "any error the same options would make a run fail with." },
 	{ "c1z", cli_cmd_c1z,
 	    "portcullis c1z show FILE [resource-types|resources|entitlements|"
-	    "grants|stats] [--json]\n  Print a .c1z (ours or baton's)." },
+	    "grants|stats|syncs]\n    [-t TYPE] [-r RESOURCE] [-e ENTITLEMENT] "
+	    "[-p TYPE:ID] [--sync-id ID] [--json]\n"
+	    "       portcullis c1z show FILE access -p TYPE:ID | principals "
+	    "-e ENTITLEMENT\n"
+	    "       portcullis c1z diff OLD NEW [--json]\n"
+	    "       portcullis c1z export FILE --csv DIR\n  Read a .c1z (ours "
+	    "or baton's v1), compare two, export one." },
 	{ "vault", cli_cmd_vault,
 	    "portcullis vault keygen [--out PREFIX]\n  Write PREFIX.jwk (private, "
 	    "0600) and PREFIX.pub.jwk (vault-key).\n"

@@ -20,6 +20,7 @@
 #include <unistd.h>
 
 #include "agent.h"
+#include "c1z.h"
 #include "cli.h"
 #include "log.h"
 #include "service.h"
@@ -111,8 +112,12 @@ static int
 service_run_one(struct config *cfg, const char *name)
 {
 	struct agent	ag;
+	struct c1z_keep	keep;
 	int		rc;
 
+	if (c1z_keep_begin(&keep, config_get(cfg, name, "file", NULL),
+	    config_get(cfg, name, "keep", NULL)) != 0)
+		log_warnx("service: %s: keep: previous file not kept", name);
 	if ((rc = agent_setup_apps(&ag, cfg, 0, &name, 1)) == EXIT_OK) {
 		ag.tick = service_tick;
 		service_stall_ms = ag.stall_timeout_ms;
@@ -124,6 +129,9 @@ service_run_one(struct config *cfg, const char *name)
 			    (int)sizeof(service_lastfail) - 1, ag.lastfail);
 	}
 	agent_clear(&ag);
+	if (c1z_keep_end(&keep) != 0)
+		log_warnx("service: %s: keep: rotating the previous files "
+		    "failed", name);
 	return rc;
 }
 
@@ -239,6 +247,10 @@ service_main(struct cli *cli, struct config *cfg)
 	if ((rc = service_env_secrets()) != EXIT_OK ||
 	    (rc = service_interval(cfg, &secs)) != EXIT_OK)
 		return rc;
+	if (c1z_keep_check(config_get(cfg, NULL, "keep", NULL)) != 0) {
+		log_warnx("keep must be 0..%d files", C1Z_KEEP_MAX);
+		return EXIT_USAGE;
+	}
 	memset(&sa, 0, sizeof(sa));
 	sa.sa_handler = service_sig;
 	sigemptyset(&sa.sa_mask);

@@ -179,8 +179,9 @@ c1z_ksuid(char out[28])
 }
 
 /*
- * Temps are ".<name>.<pid>.db|tmp|db.prev" beside the output (the last:
- * the previous file unpacked for the shrink guard). A dead pid's go.
+ * Temps are ".<name>.<pid>.db|tmp|db.prev|keep" beside the output
+ * (db.prev: the previous file unpacked for the shrink guard; keep: the
+ * service's second name for it, c1z_keep.c). A dead pid's go.
  */
 static void
 c1z_sweep(const char *dir, const char *name)
@@ -199,7 +200,8 @@ c1z_sweep(const char *dir, const char *name)
 			continue;
 		pid = strtol(de->d_name + plen, &end, 10);
 		if (pid <= 0 || (strcmp(end, ".db") != 0 &&
-		    strcmp(end, ".tmp") != 0 && strcmp(end, ".db.prev") != 0))
+		    strcmp(end, ".tmp") != 0 && strcmp(end, ".db.prev") != 0 &&
+		    strcmp(end, ".keep") != 0))
 			continue;
 		if (kill((pid_t)pid, 0) == 0 || errno != ESRCH)
 			continue;

@@ -47,7 +47,7 @@ int	c1z_writer_finish(struct c1z_writer *w) PC_WUR;
 /* Drop everything; the old output stays as it was. */
 void	c1z_writer_abort(struct c1z_writer *w);
 
-/* "portcullis c1z show FILE [table] [--json]". Exit code. */
+/* "portcullis c1z show|diff|export ...". Exit code. */
 int	c1z_show_main(int argc, char **argv);
 /*
  * Resources and grants of the newest finished full sync in the .c1z at
@@ -58,5 +58,28 @@ int	c1z_counts(const char *path, const char *scratch, unsigned long *res,
 /* Decompress a c1z into a private SQLite file at dbpath. 0 or PC_E_*. */
 int	c1z_unpack(const char *path, const char *dbpath, char *err,
 	    size_t errsz) PC_WUR;
+
+/* Service mode `keep = N`: previous outputs as FILE.1 .. FILE.N. */
+#define C1Z_KEEP_MAX	100
+
+struct c1z_keep {
+	char		path[4096], snap[4200];
+	unsigned	n;
+	unsigned long	dev, ino;
+};
+
+/* 0 when keep is a valid `keep` value, else PC_E_VALUE. */
+int	c1z_keep_check(const char *keep) PC_WUR;
+/*
+ * Before a run: keep (decimal 0..C1Z_KEEP_MAX) previous files of path;
+ * the current one gets a second name. 0 or PC_E_VALUE / PC_E_SYS.
+ */
+int	c1z_keep_begin(struct c1z_keep *k, const char *path,
+	    const char *keep) PC_WUR;
+/*
+ * After it: when path is a new file, FILE.i moves to FILE.i+1 (the
+ * last one drops off) and the old file becomes FILE.1. 0 or PC_E_SYS.
+ */
+int	c1z_keep_end(struct c1z_keep *k) PC_WUR;
 
 #endif /* PC_C1Z_H */

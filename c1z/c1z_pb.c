@@ -14,7 +14,8 @@
 struct c1z_pb {
 	Pc__ResourceId		 id, parent;
 	Pc__Resource		 res;
-	Pc__Status		 status, ustatus;
+	Pc__Status		 status;
+	Pc__UserStatus		 ustatus;
 	Pc__Any			 any, *anys[1];
 	Pc__UserTrait		 user;
 	Pc__GroupTrait		 group;
@@ -57,12 +58,14 @@ c1z_user_trait(struct c1z_pb *b, const struct record *r)
 	}
 	b->user.n_emails = i;
 	b->user.emails = b->emails;
-	pc__status__init(&b->ustatus);
-	b->ustatus.status = (int32_t)r->status;
+	pc__user_status__init(&b->ustatus);
+	b->ustatus.status = (Pc__UserStatus__Status)r->status;
 	b->ustatus.details = r->detail;
 	b->user.status = &b->ustatus;
 	b->user.profile = &b->prof;
-	b->user.account_type = (r->flags & REC_F_SERVICE) ? 2 : 1;
+	b->user.account_type = (r->flags & REC_F_SERVICE) ?
+	    PC__USER_TRAIT__ACCOUNT_TYPE__ACCOUNT_TYPE_SERVICE :
+	    PC__USER_TRAIT__ACCOUNT_TYPE__ACCOUNT_TYPE_HUMAN;
 	b->user.login = r->login;
 	return 0;
 }
@@ -142,7 +145,7 @@ c1z_resource(const struct record *r, size_t *len)
 	b->res.annotations = b->anys;
 	if (r->status != 0 || r->detail[0] != '\0') {
 		pc__status__init(&b->status);
-		b->status.status = (int32_t)r->status;
+		b->status.status = (Pc__Status__ResourceStatus)r->status;
 		b->status.details = r->detail;
 		b->res.status = &b->status;
 	}
@@ -157,13 +160,16 @@ out:
 static uint8_t *
 c1z_rtype(const struct record *r, size_t *len)
 {
-	static const struct { uint32_t bit; int32_t trait; } map[] = {
+	static const struct {
+		uint32_t			bit;
+		Pc__ResourceType__Trait		trait;
+	} map[] = {
 		{ REC_TRAIT_USER, 1 }, { REC_TRAIT_GROUP, 2 },
 		{ REC_TRAIT_ROLE, 3 }, { REC_TRAIT_APP, 4 },
 		{ REC_TRAIT_SECRET, 5 },
 	};
 	Pc__ResourceType	rt;
-	int32_t			traits[5];
+	Pc__ResourceType__Trait	traits[5];
 	size_t			i, n = 0;
 
 	pc__resource_type__init(&rt);
@@ -198,7 +204,7 @@ c1z_entitlement(const struct record *r, size_t *len)
 	e.id = (char *)(uintptr_t)r->ent_id;
 	e.display_name = r->name[0] ? r->name : (char *)(uintptr_t)r->ent_id;
 	e.description = r->desc;
-	e.purpose = (int32_t)r->purpose;
+	e.purpose = (Pc__Entitlement__PurposeValue)r->purpose;
 	e.slug = r->slug;
 	c1z_json_init(&j);
 	if (c1z_json_strings(&j, r->grantable, &types, &n) != 0)

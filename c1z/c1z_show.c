@@ -1,265 +1,34 @@
 /*
  * Runs in: agent (the c1z command). Input: a .c1z file, ours or baton's
- * (untrusted: the decoder caps the window and the decoded size, the
- * protobuf decoder is protobuf-c's).
+ * (untrusted: see c1z_read.c; every value printed for a terminal goes
+ * through text_clean, every JSON string through c1z_pj_str).
+ *
+ * `c1z show FILE TABLE [filters] [--json]`: text is tab-separated with
+ * a header row; --json is baton's `-o json` layout (baton.v1 outputs:
+ * {"grants":[{"grant":..,"entitlement":..,"resource":..,
+ * "resourceType":..,"principal":..}]}), one list element per line.
  */
-#include <errno.h>
-#include <fcntl.h>
-#include <sqlite3.h>
-#include <stdio.h>
+#include <stddef.h>
 #include <stdlib.h>
 #include <string.h>
-#include <unistd.h>
-#include <zstd.h>
+#include <time.h>
 
 #include "c1z.h"
+#include "c1z_pj.h"
+#include "c1z_rd.h"
 #include "text.h"
-#include "c1z.pb-c.h"
-
-/* baton's own reader caps: 128 MiB window, 10 GiB decoded. */
-#define C1Z_WINDOW_LOG_MAX	27
-#define C1Z_DECODED_MAX		(10ULL * 1024 * 1024 * 1024)
-
-static int
-c1z_unpack_stream(FILE *fp, int out, char *err, size_t errsz)
-{
-	ZSTD_DCtx		*dc;
-	uint8_t			*ib, *ob;
-	size_t			 isz = ZSTD_DStreamInSize(), osz = ZSTD_DStreamOutSize();
-	size_t			 n, r = 1;
-	unsigned long long	 total = 0;
-	int			 e = 0;
-
-	if ((dc = ZSTD_createDCtx()) == NULL || (ib = malloc(isz)) == NULL ||
-	    (ob = malloc(osz)) == NULL)
-		return PC_E_NOMEM;
-	(void)ZSTD_DCtx_setParameter(dc, ZSTD_d_windowLogMax,
-	    C1Z_WINDOW_LOG_MAX);
-	while (e == 0 && (n = fread(ib, 1, isz, fp)) > 0) {
-		ZSTD_inBuffer	in = { ib, n, 0 };
-
-		while (e == 0 && in.pos < in.size) {
-			ZSTD_outBuffer	o = { ob, osz, 0 };
-
-			r = ZSTD_decompressStream(dc, &o, &in);
-			if (ZSTD_isError(r)) {
-				(void)snprintf(err, errsz, "zstd: %s",
-				    ZSTD_getErrorName(r));
-				e = PC_E_VALUE;
-			} else if ((total += o.pos) > C1Z_DECODED_MAX) {
-				(void)snprintf(err, errsz, "decoded size over "
-				    "%llu bytes", C1Z_DECODED_MAX);
-				e = PC_E_TOOBIG;
-			} else if (write(out, ob, o.pos) != (ssize_t)o.pos)
-				e = PC_E_SYS;
-		}
-	}
-	if (e == 0 && r != 0) {
-		(void)snprintf(err, errsz, "truncated zstd stream");
-		e = PC_E_SHORT;
-	}
-	ZSTD_freeDCtx(dc);
-	free(ib);
-	free(ob);
-	return e;
-}
-
-int
-c1z_unpack(const char *path, const char *dbpath, char *err, size_t errsz)
-{
-	FILE	*fp;
-	char	 magic[C1Z_MAGIC_LEN];
-	int	 out, e;
-
-	if ((fp = fopen(path, "rb")) == NULL) {
-		(void)snprintf(err, errsz, "%s: %s", path, strerror(errno));
-		return PC_E_SYS;
-	}
-	if (fread(magic, 1, sizeof(magic), fp) != sizeof(magic) ||
-	    memcmp(magic, C1Z_MAGIC, C1Z_MAGIC_LEN) != 0) {
-		fclose(fp);
-		(void)snprintf(err, errsz, "%s: not a v1 .c1z (no C1ZF "
-		    "header; v3/Pebble files are not supported)", path);
-		return PC_E_VALUE;
-	}
-	if ((out = open(dbpath, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC,
-	    0600)) == -1) {
-		fclose(fp);
-		(void)snprintf(err, errsz, "%s: %s", dbpath, strerror(errno));
-		return PC_E_SYS;
-	}
-	e = c1z_unpack_stream(fp, out, err, errsz);
-	fclose(fp);
-	close(out);
-	return e;
-}
 
 struct c1z_show {
-	sqlite3		*db;
-	int		 json;
-	char		 sync[64];
+	struct c1z_rd	 r;
+	int		 json, n;
+	const char	*list;		/* JSON: the output's list name */
+	const char	*t, *res, *e, *p, *sync;
+	char		 rt[256], pt[256];
+	const char	*rid, *pid;	/* into res / p */
+	sqlite3_stmt	*q_res, *q_rt, *q_ent;	/* lookups by external id */
 };
 
-/* JSON string with everything below 0x20, " and \ escaped. */
-static void
-c1z_json_str(const char *s)
-{
-	putchar('"');
-	for (; s != NULL && *s != '\0'; s++) {
-		unsigned char c = (unsigned char)*s;
-
-		if (c == '"' || c == '\\')
-			printf("\\%c", c);
-		else if (c < 0x20)
-			printf("\\u%04x", c);
-		else
-			putchar(c);
-	}
-	putchar('"');
-}
-
-#define C1Z_SHOW_TYPE_URL	"type.googleapis.com/c1.connector.v2."
-
-static void	c1z_json_value(const Pc__Value *v, int depth);
-static void	c1z_row_open(const struct c1z_show *, const char *const *,
-		    const char *const *, int);
-
-/* A profile Struct as a JSON object; nesting past 16 levels is cut. */
-static void
-c1z_json_struct_out(const Pc__Struct *st, int depth)
-{
-	size_t	i;
-
-	putchar('{');
-	for (i = 0; st != NULL && depth < 16 && i < st->n_fields; i++) {
-		printf(i ? "," : "");
-		c1z_json_str(st->fields[i]->key);
-		putchar(':');
-		c1z_json_value(st->fields[i]->value, depth + 1);
-	}
-	putchar('}');
-}
-
-static void
-c1z_json_value(const Pc__Value *v, int depth)
-{
-	size_t	i;
-
-	if (v == NULL || depth > 16) {
-		printf("null");
-		return;
-	}
-	switch (v->kind_case) {
-	case PC__VALUE__KIND_NUMBER_VALUE:
-		printf("%.17g", v->number_value);
-		break;
-	case PC__VALUE__KIND_STRING_VALUE:
-		c1z_json_str(v->string_value);
-		break;
-	case PC__VALUE__KIND_BOOL_VALUE:
-		printf(v->bool_value ? "true" : "false");
-		break;
-	case PC__VALUE__KIND_STRUCT_VALUE:
-		c1z_json_struct_out(v->struct_value, depth);
-		break;
-	case PC__VALUE__KIND_LIST_VALUE:
-		putchar('[');
-		for (i = 0; v->list_value != NULL &&
-		    i < v->list_value->n_values; i++) {
-			printf(i ? "," : "");
-			c1z_json_value(v->list_value->values[i], depth + 1);
-		}
-		putchar(']');
-		break;
-	default:
-		printf("null");
-	}
-}
-
-/*
- * The user trait of a resource, for auditors: e-mails, login, status
- * and the profile exactly as stored (a reader of the file sees the same).
- */
-static void
-c1z_json_user(const ProtobufCBinaryData *b)
-{
-	Pc__UserTrait	*u = pc__user_trait__unpack(NULL, b->len, b->data);
-	size_t		 i;
-
-	if (u == NULL)
-		return;
-	printf(",\"emails\":[");
-	for (i = 0; i < u->n_emails; i++) {
-		printf(i ? "," : "");
-		c1z_json_str(u->emails[i]->address);
-	}
-	printf("],\"login\":");
-	c1z_json_str(u->login);
-	printf(",\"status\":%d", u->status != NULL ? u->status->status : 0);
-	printf(",\"profile\":");
-	c1z_json_struct_out(u->profile, 0);
-	pc__user_trait__free_unpacked(u, NULL);
-}
-
-/* The profile of a group, role or app trait. */
-static void
-c1z_json_profile(const char *name, const ProtobufCBinaryData *b)
-{
-	Pc__Struct	*prof = NULL;
-	void		*m = NULL;
-
-	if (strcmp(name, "GroupTrait") == 0) {
-		Pc__GroupTrait *g = pc__group_trait__unpack(NULL, b->len, b->data);
-		m = g, prof = g != NULL ? g->profile : NULL;
-	} else if (strcmp(name, "RoleTrait") == 0) {
-		Pc__RoleTrait *r = pc__role_trait__unpack(NULL, b->len, b->data);
-		m = r, prof = r != NULL ? r->profile : NULL;
-	} else if (strcmp(name, "AppTrait") == 0) {
-		Pc__AppTrait *a = pc__app_trait__unpack(NULL, b->len, b->data);
-		m = a, prof = a != NULL ? a->profile : NULL;
-	}
-	if (m == NULL)
-		return;
-	printf(",\"profile\":");
-	c1z_json_struct_out(prof, 0);
-	protobuf_c_message_free_unpacked(m, NULL);
-}
-
-/* What the annotations of r say, as more JSON members. */
-static void
-c1z_json_traits(const Pc__Resource *r)
-{
-	const size_t	 plen = sizeof(C1Z_SHOW_TYPE_URL) - 1;
-	size_t		 i;
-
-	for (i = 0; i < r->n_annotations; i++) {
-		const Pc__Any *a = r->annotations[i];
-
-		if (a->type_url == NULL || strncmp(a->type_url,
-		    C1Z_SHOW_TYPE_URL, plen) != 0)
-			continue;
-		if (strcmp(a->type_url + plen, "UserTrait") == 0)
-			c1z_json_user(&a->value);
-		else
-			c1z_json_profile(a->type_url + plen, &a->value);
-	}
-}
-
-/* One row: in JSON as {"k":"v",...}, else tab-separated. */
-static void
-c1z_row(const struct c1z_show *s, const char *const *keys,
-    const char *const *vals, int n)
-{
-	c1z_row_open(s, keys, vals, n);
-	printf(s->json ? "}\n" : "\n");
-}
-
-/*
- * A value for the terminal: what a vendor named may hold tabs (a column
- * shift), newlines (an invented row) or escape sequences; each becomes
- * '?' (--json keeps the exact string). One static buffer: one call per
- * printf.
- */
+/* A value for the terminal; one static buffer: one call per printf. */
 static const char *
 c1z_cell(const char *v)
 {
@@ -269,353 +38,656 @@ c1z_cell(const char *v)
 }
 
 static void
-c1z_row_open(const struct c1z_show *s, const char *const *keys,
-    const char *const *vals, int n)
+c1z_header(const struct c1z_show *s, const char *h)
 {
-	int	i;
+	if (!s->json)
+		printf("%s\n", h);
+}
 
-	for (i = 0; i < n; i++) {
-		if (s->json) {
-			printf(i ? "," : "{");
-			c1z_json_str(keys[i]);
-			putchar(':');
-			c1z_json_str(vals[i]);
-		} else
-			printf("%s%s", i ? "\t" : "", c1z_cell(vals[i]));
-	}
+/* JSON: the list opens with its first element (protojson leaves an
+ * empty list out: baton prints {} then). */
+static void
+c1z_item(struct c1z_show *s)
+{
+	if (s->n++ == 0)
+		printf("{\"%s\":[\n", s->list);
+	else
+		fputs(",\n", stdout);
 }
 
 static void
-c1z_header(const struct c1z_show *s, const char *const *keys, int n)
+c1z_list_end(const struct c1z_show *s)
 {
-	int	i;
-
 	if (s->json)
-		return;
-	for (i = 0; i < n; i++)
-		printf("%s%s", i ? "\t" : "", keys[i]);
-	putchar('\n');
+		fputs(s->n > 0 ? "\n]}\n" : "{}\n", stdout);
 }
 
-static sqlite3_stmt *
-c1z_query(struct c1z_show *s, const char *sql)
+/* Member "name": the row of q keyed key, as message d (null if none). */
+static void
+c1z_member(struct c1z_show *s, const char *name, sqlite3_stmt *q,
+    const char *key, const ProtobufCMessageDescriptor *d)
 {
-	sqlite3_stmt	*st;
+	printf(",\"%s\":", name);
+	if (c1z_rd_print(&s->r, q, key, d, stdout) != 0)
+		fputs("null", stdout);
+}
 
-	if (sqlite3_prepare_v2(s->db, sql, -1, &st, NULL) != SQLITE_OK) {
-		fprintf(stderr, "portcullis: c1z: %s\n", sqlite3_errmsg(s->db));
+static int
+c1z_lookups(struct c1z_show *s)
+{
+	static const char *const sql[] = {
+		"SELECT data FROM v1_resources WHERE sync_id = ?1 AND "
+		"external_id = ?2",
+		"SELECT data FROM v1_resource_types WHERE sync_id = ?1 AND "
+		"external_id = ?2",
+		"SELECT data FROM v1_entitlements WHERE sync_id = ?1 AND "
+		"external_id = ?2",
+	};
+	sqlite3_stmt	**q[] = { &s->q_res, &s->q_rt, &s->q_ent };
+	size_t		 i;
+
+	for (i = 0; i < 3; i++)
+		if ((*q[i] = c1z_rd_query(&s->r, sql[i])) == NULL)
+			return -1;
+	return 0;
+}
+
+/* SQL for a table's rows with the filters given; binds ?2..?6. */
+static sqlite3_stmt *
+c1z_filtered(struct c1z_show *s, const char *base, const char *const *cond,
+    const char *order)
+{
+	char		 sql[1024];
+	sqlite3_stmt	*st;
+	size_t		 n;
+
+	n = (size_t)snprintf(sql, sizeof(sql), "%s", base);
+	if (s->t != NULL || s->res != NULL)
+		n += (size_t)snprintf(sql + n, sizeof(sql) - n, "%s", cond[0]);
+	if (s->res != NULL)
+		n += (size_t)snprintf(sql + n, sizeof(sql) - n, "%s", cond[1]);
+	if (s->e != NULL)
+		n += (size_t)snprintf(sql + n, sizeof(sql) - n, "%s", cond[2]);
+	if (s->p != NULL)
+		n += (size_t)snprintf(sql + n, sizeof(sql) - n, "%s", cond[3]);
+	if (n >= sizeof(sql) || snprintf(sql + n, sizeof(sql) - n, "%s",
+	    order) >= (int)(sizeof(sql) - n) ||
+	    (st = c1z_rd_query(&s->r, sql)) == NULL)
 		return NULL;
-	}
-	(void)sqlite3_bind_text(st, 1, s->sync, -1, SQLITE_STATIC);
+	(void)sqlite3_bind_text(st, 2, s->rt, -1, SQLITE_STATIC);
+	(void)sqlite3_bind_text(st, 3, s->rid, -1, SQLITE_STATIC);
+	(void)sqlite3_bind_text(st, 4, s->e, -1, SQLITE_STATIC);
+	(void)sqlite3_bind_text(st, 5, s->pt, -1, SQLITE_STATIC);
+	(void)sqlite3_bind_text(st, 6, s->pid, -1, SQLITE_STATIC);
 	return st;
 }
 
 static int
 c1z_show_rtypes(struct c1z_show *s)
 {
-	static const char *const keys[] = { "id", "display_name", "traits" };
-	static const char *const tn[] = { "", "user", "group", "role", "app",
-	    "secret" };
-	sqlite3_stmt	*st = c1z_query(s, "SELECT data FROM v1_resource_types "
-			    "WHERE sync_id = ?1 ORDER BY external_id");
-	char		 traits[128];
-	size_t		 i;
+	static const char *const cond[] = { " AND external_id = ?2", "", "",
+	    "" };
+	sqlite3_stmt	*st = c1z_filtered(s, "SELECT data FROM "
+			    "v1_resource_types WHERE sync_id = ?1", cond,
+			    " ORDER BY external_id");
+	char		 traits[256];
+	size_t		 i, n;
 
 	if (st == NULL)
-		return 1;
-	c1z_header(s, keys, 3);
+		return 2;
+	s->list = "resourceTypes";
+	c1z_header(s, "id\tdisplay_name\ttraits");
 	while (sqlite3_step(st) == SQLITE_ROW) {
 		Pc__ResourceType *rt = pc__resource_type__unpack(NULL,
 		    (size_t)sqlite3_column_bytes(st, 0),
 		    sqlite3_column_blob(st, 0));
-		const char *vals[3];
 
 		if (rt == NULL)
 			continue;
-		traits[0] = '\0';
-		for (i = 0; i < rt->n_traits; i++)
-			if (rt->traits[i] > 0 && rt->traits[i] <= 5)
-				(void)snprintf(traits + strlen(traits),
-				    sizeof(traits) - strlen(traits), "%s%s",
-				    i ? "," : "", tn[rt->traits[i]]);
-		vals[0] = rt->id;
-		vals[1] = rt->display_name;
-		vals[2] = traits;
-		c1z_row(s, keys, vals, 3);
+		if (s->json) {
+			c1z_item(s);
+			fputs("{\"resourceType\":", stdout);
+			c1z_pj_message(stdout, &rt->base);
+			putchar('}');
+		} else {
+			for (i = 0, n = 0, traits[0] = '\0'; i < rt->n_traits &&
+			    n < sizeof(traits); i++) {
+				const ProtobufCEnumValue *v =
+				    protobuf_c_enum_descriptor_get_value(
+				    &pc__resource_type__trait__descriptor,
+				    rt->traits[i]);
+
+				/* "TRAIT_USER" prints as "user". */
+				n += (size_t)snprintf(traits + n, sizeof(traits)
+				    - n, "%s%s", n ? "," : "", v != NULL ?
+				    v->name + 6 : "?");
+			}
+			for (i = 0; traits[i] != '\0'; i++)
+				if (traits[i] >= 'A' && traits[i] <= 'Z')
+					traits[i] = (char)(traits[i] - 'A' + 'a');
+			printf("%s\t", c1z_cell(rt->id));
+			printf("%s\t", c1z_cell(rt->display_name));
+			printf("%s\n", c1z_cell(traits));
+		}
 		pc__resource_type__free_unpacked(rt, NULL);
 	}
 	sqlite3_finalize(st);
+	c1z_list_end(s);
 	return 0;
+}
+
+static const char *
+c1z_status_name(int v)
+{
+	static const char *const names[] = { "", "enabled", "disabled",
+	    "deleted" };
+
+	return v >= 0 && v <= 3 ? names[v] : "?";
+}
+
+void
+c1z_resinfo_get(const Pc__Resource *r, struct c1z_resinfo *ri)
+{
+	const Pc__Struct	*prof = r->profile;
+	Pc__UserTrait		*u;
+	size_t			 i, blen = 0;
+	FILE			*pj;
+
+	memset(ri, 0, sizeof(*ri));
+	ri->mail = ri->login = ri->status = "";
+	if (r->status != NULL)
+		ri->status = c1z_status_name(r->status->status);
+	for (i = 0; i < r->n_annotations && ri->m == NULL; i++) {
+		const char *url = r->annotations[i]->type_url;
+		const ProtobufCBinaryData *b = &r->annotations[i]->value;
+		static const struct {
+			const char *name;
+			const ProtobufCMessageDescriptor *d;
+			size_t off;
+		} tr[] = {
+			{ "GroupTrait", &pc__group_trait__descriptor,
+			    offsetof(Pc__GroupTrait, profile) },
+			{ "RoleTrait", &pc__role_trait__descriptor,
+			    offsetof(Pc__RoleTrait, profile) },
+			{ "AppTrait", &pc__app_trait__descriptor,
+			    offsetof(Pc__AppTrait, profile) },
+			{ "UserTrait", &pc__user_trait__descriptor,
+			    offsetof(Pc__UserTrait, profile) },
+		};
+		size_t k;
+
+		if (url == NULL || strncmp(url, "type.googleapis.com/c1."
+		    "connector.v2.", 36) != 0)
+			continue;
+		for (k = 0; k < 4 && strcmp(url + 36, tr[k].name) != 0; k++)
+			;
+		if (k == 4 || (ri->m = protobuf_c_message_unpack(tr[k].d, NULL,
+		    b->len, b->data)) == NULL)
+			continue;
+		if (*(Pc__Struct **)((char *)ri->m + tr[k].off) != NULL)
+			prof = *(Pc__Struct **)((char *)ri->m + tr[k].off);
+		if (k != 3)
+			continue;
+		u = (Pc__UserTrait *)ri->m;
+		for (k = 0; k < u->n_emails; k++)
+			if (u->emails[k]->is_primary || k == 0)
+				ri->mail = u->emails[k]->address;
+		for (k = 0; k < u->n_emails; k++)
+			if (u->emails[k]->is_primary)
+				ri->mail = u->emails[k]->address;
+		ri->login = u->login;
+		if (u->status != NULL)
+			ri->status = c1z_status_name(u->status->status);
+	}
+	if (prof != NULL && prof->n_fields > 0 &&
+	    (pj = open_memstream(&ri->profile, &blen)) != NULL) {
+		c1z_pj_message(pj, &prof->base);
+		fclose(pj);
+	}
+}
+
+void
+c1z_resinfo_clear(struct c1z_resinfo *ri)
+{
+	if (ri->m != NULL)
+		protobuf_c_message_free_unpacked(ri->m, NULL);
+	free(ri->profile);
+	memset(ri, 0, sizeof(*ri));
+}
+
+/* The trait data a reviewer needs: e-mail, status, login, profile. */
+static void
+c1z_res_traits(const Pc__Resource *r, FILE *fp)
+{
+	struct c1z_resinfo	ri;
+
+	c1z_resinfo_get(r, &ri);
+	fprintf(fp, "\t%s", c1z_cell(ri.mail));
+	fprintf(fp, "\t%s", c1z_cell(ri.status));
+	fprintf(fp, "\t%s", c1z_cell(ri.login));
+	fprintf(fp, "\t%s", c1z_cell(ri.profile));
+	c1z_resinfo_clear(&ri);
+}
+
+static void
+c1z_res_json(struct c1z_show *s, sqlite3_stmt *st, const Pc__Resource *r)
+{
+	char	parent[2100];
+
+	c1z_item(s);
+	fputs("{\"resource\":", stdout);
+	c1z_pj_blob(stdout, &pc__resource__descriptor,
+	    sqlite3_column_blob(st, 0), (size_t)sqlite3_column_bytes(st, 0));
+	c1z_member(s, "resourceType", s->q_rt, r->id->resource_type,
+	    &pc__resource_type__descriptor);
+	if (r->parent_resource_id != NULL) {
+		(void)snprintf(parent, sizeof(parent), "%s:%s",
+		    r->parent_resource_id->resource_type,
+		    r->parent_resource_id->resource);
+		c1z_member(s, "parent", s->q_res, parent,
+		    &pc__resource__descriptor);
+	}
+	putchar('}');
 }
 
 static int
 c1z_show_resources(struct c1z_show *s)
 {
-	static const char *const keys[] = { "resource_type", "id",
-	    "display_name", "parent" };
-	sqlite3_stmt	*st = c1z_query(s, "SELECT data FROM v1_resources "
-			    "WHERE sync_id = ?1 ORDER BY external_id");
-	char		 parent[2100];
+	static const char *const cond_r[] = { " AND resource_type_id = ?2",
+	    " AND external_id = ?2 || ':' || ?3", "", "" };
+	sqlite3_stmt	*st;
 
-	if (st == NULL)
-		return 1;
-	c1z_header(s, keys, 4);
+	if ((st = c1z_filtered(s, "SELECT data FROM v1_resources WHERE "
+	    "sync_id = ?1", cond_r, " ORDER BY external_id")) == NULL)
+		return 2;
+	s->list = "resources";
+	c1z_header(s, "resource_type\tid\tdisplay_name\tparent\temail\t"
+	    "status\tlogin\tprofile");
 	while (sqlite3_step(st) == SQLITE_ROW) {
 		Pc__Resource *r = pc__resource__unpack(NULL,
 		    (size_t)sqlite3_column_bytes(st, 0),
 		    sqlite3_column_blob(st, 0));
-		const char *vals[4];
 
 		if (r == NULL || r->id == NULL) {
 			pc__resource__free_unpacked(r, NULL);
 			continue;
 		}
-		parent[0] = '\0';
-		if (r->parent_resource_id != NULL)
-			(void)snprintf(parent, sizeof(parent), "%s:%s",
-			    r->parent_resource_id->resource_type,
-			    r->parent_resource_id->resource);
-		vals[0] = r->id->resource_type;
-		vals[1] = r->id->resource;
-		vals[2] = r->display_name;
-		vals[3] = parent;
-		c1z_row_open(s, keys, vals, 4);
 		if (s->json)
-			c1z_json_traits(r);
-		printf(s->json ? "}\n" : "\n");
+			c1z_res_json(s, st, r);
+		else {
+			printf("%s\t", c1z_cell(r->id->resource_type));
+			printf("%s\t", c1z_cell(r->id->resource));
+			printf("%s\t", c1z_cell(r->display_name));
+			if (r->parent_resource_id != NULL) {
+				printf("%s:", c1z_cell(r->parent_resource_id->
+				    resource_type));
+				printf("%s", c1z_cell(r->parent_resource_id->
+				    resource));
+			}
+			c1z_res_traits(r, stdout);
+			putchar('\n');
+		}
 		pc__resource__free_unpacked(r, NULL);
 	}
 	sqlite3_finalize(st);
+	c1z_list_end(s);
 	return 0;
 }
 
 static int
 c1z_show_entitlements(struct c1z_show *s)
 {
-	static const char *const keys[] = { "id", "display_name", "resource",
-	    "purpose", "grantable_to" };
+	static const char *const cond[] = { " AND resource_type_id = ?2",
+	    " AND resource_id = ?3", " AND external_id = ?4", "" };
 	static const char *const purposes[] = { "", "assignment",
 	    "permission", "ownership" };
-	sqlite3_stmt	*st = c1z_query(s, "SELECT data, resource_type_id || "
-			    "':' || resource_id FROM v1_entitlements WHERE "
-			    "sync_id = ?1 ORDER BY external_id");
-	char		 gt[1024];
-	size_t		 i;
+	sqlite3_stmt	*st;
+	char		 gt[1024], ext[2100];
+	size_t		 i, n;
 
-	if (st == NULL)
-		return 1;
-	c1z_header(s, keys, 5);
+	if ((st = c1z_filtered(s, "SELECT data, resource_type_id, "
+	    "resource_id FROM v1_entitlements WHERE sync_id = ?1", cond,
+	    " ORDER BY external_id")) == NULL)
+		return 2;
+	s->list = "entitlements";
+	c1z_header(s, "id\tdisplay_name\tresource\tpurpose\tgrantable_to");
 	while (sqlite3_step(st) == SQLITE_ROW) {
 		Pc__Entitlement *e = pc__entitlement__unpack(NULL,
 		    (size_t)sqlite3_column_bytes(st, 0),
 		    sqlite3_column_blob(st, 0));
-		const char *vals[5];
 
 		if (e == NULL)
 			continue;
-		gt[0] = '\0';
-		for (i = 0; i < e->n_grantable_to; i++)
-			(void)snprintf(gt + strlen(gt), sizeof(gt) - strlen(gt),
-			    "%s%s", i ? "," : "", e->grantable_to[i]->id);
-		vals[0] = e->id;
-		vals[1] = e->display_name;
-		vals[2] = (const char *)sqlite3_column_text(st, 1);
-		vals[3] = e->purpose >= 0 && e->purpose <= 3 ?
-		    purposes[e->purpose] : "";
-		vals[4] = gt;
-		c1z_row(s, keys, vals, 5);
+		(void)snprintf(ext, sizeof(ext), "%s:%s", c1z_rd_text(st, 1),
+		    c1z_rd_text(st, 2));
+		if (s->json) {
+			c1z_item(s);
+			fputs("{\"entitlement\":", stdout);
+			c1z_pj_message(stdout, &e->base);
+			c1z_member(s, "resource", s->q_res, ext,
+			    &pc__resource__descriptor);
+			c1z_member(s, "resourceType", s->q_rt,
+			    c1z_rd_text(st, 1), &pc__resource_type__descriptor);
+			putchar('}');
+		} else {
+			for (i = 0, n = 0, gt[0] = '\0'; i < e->n_grantable_to &&
+			    n < sizeof(gt); i++)
+				n += (size_t)snprintf(gt + n, sizeof(gt) - n,
+				    "%s%s", i ? "," : "", e->grantable_to[i]->id);
+			printf("%s\t", c1z_cell(e->id));
+			printf("%s\t", c1z_cell(e->display_name));
+			printf("%s\t", c1z_cell(ext));
+			printf("%s\t", e->purpose >= 0 && e->purpose <= 3 ?
+			    purposes[e->purpose] : "");
+			printf("%s\n", c1z_cell(gt));
+		}
 		pc__entitlement__free_unpacked(e, NULL);
 	}
 	sqlite3_finalize(st);
+	c1z_list_end(s);
 	return 0;
+}
+
+static void
+c1z_grant_json(struct c1z_show *s, sqlite3_stmt *st)
+{
+	char	ext[2100];
+
+	c1z_item(s);
+	fputs("{\"grant\":", stdout);
+	if (c1z_pj_blob(stdout, &pc__grant__descriptor,
+	    sqlite3_column_blob(st, 0), (size_t)sqlite3_column_bytes(st, 0)) != 0)
+		fputs("null", stdout);
+	c1z_member(s, "entitlement", s->q_ent, c1z_rd_text(st, 2),
+	    &pc__entitlement__descriptor);
+	(void)snprintf(ext, sizeof(ext), "%s:%s", c1z_rd_text(st, 4),
+	    c1z_rd_text(st, 5));
+	c1z_member(s, "resource", s->q_res, ext, &pc__resource__descriptor);
+	c1z_member(s, "resourceType", s->q_rt, c1z_rd_text(st, 4),
+	    &pc__resource_type__descriptor);
+	c1z_member(s, "principal", s->q_res, c1z_rd_text(st, 3),
+	    &pc__resource__descriptor);
+	putchar('}');
 }
 
 static int
 c1z_show_grants(struct c1z_show *s)
 {
-	static const char *const keys[] = { "id", "entitlement", "principal" };
-	sqlite3_stmt	*st = c1z_query(s, "SELECT external_id, entitlement_id, "
-			    "principal_resource_type_id || ':' || "
-			    "principal_resource_id FROM v1_grants WHERE sync_id "
-			    "= ?1 ORDER BY external_id");
-	const char	*vals[3];
+	static const char *const cond[] = { " AND resource_type_id = ?2",
+	    " AND resource_id = ?3", " AND entitlement_id = ?4",
+	    " AND principal_resource_type_id = ?5 AND principal_resource_id "
+	    "= ?6" };
+	sqlite3_stmt	*st;
 
-	if (st == NULL)
-		return 1;
-	c1z_header(s, keys, 3);
+	if ((st = c1z_filtered(s, "SELECT data, external_id, entitlement_id, "
+	    "principal_resource_type_id || ':' || principal_resource_id, "
+	    "resource_type_id, resource_id FROM v1_grants WHERE sync_id = ?1",
+	    cond, " ORDER BY external_id")) == NULL)
+		return 2;
+	s->list = "grants";
+	c1z_header(s, "id\tentitlement\tprincipal");
 	while (sqlite3_step(st) == SQLITE_ROW) {
-		vals[0] = (const char *)sqlite3_column_text(st, 0);
-		vals[1] = (const char *)sqlite3_column_text(st, 1);
-		vals[2] = (const char *)sqlite3_column_text(st, 2);
-		c1z_row(s, keys, vals, 3);
+		if (s->json) {
+			c1z_grant_json(s, st);
+			continue;
+		}
+		printf("%s\t", c1z_cell(c1z_rd_text(st, 1)));
+		printf("%s\t", c1z_cell(c1z_rd_text(st, 2)));
+		printf("%s\n", c1z_cell(c1z_rd_text(st, 3)));
 	}
 	sqlite3_finalize(st);
+	c1z_list_end(s);
 	return 0;
 }
 
+/* Counts; --json as numbers, keyed like baton's SyncStats (snake_case). */
 static int
 c1z_show_stats(struct c1z_show *s)
 {
-	static const char *const keys[] = { "what", "count" };
-	static const char *const sql[][2] = {
-		{ "resource_types", "SELECT 'resource_types', count(*) FROM "
-		    "v1_resource_types WHERE sync_id = ?1" },
-		{ "resources", "SELECT 'resources', count(*) FROM v1_resources "
-		    "WHERE sync_id = ?1" },
-		{ "entitlements", "SELECT 'entitlements', count(*) FROM "
-		    "v1_entitlements WHERE sync_id = ?1" },
-		{ "grants", "SELECT 'grants', count(*) FROM v1_grants WHERE "
-		    "sync_id = ?1" },
-		{ "by type", "SELECT 'resources:' || resource_type_id, count(*) "
-		    "FROM v1_resources WHERE sync_id = ?1 GROUP BY "
-		    "resource_type_id ORDER BY resource_type_id" },
-	};
-	size_t	i;
+	static const char *const keys[] = { "resource_types", "resources",
+	    "entitlements", "grants" };
+	static const char *const text[] = { "resource-types", "resources",
+	    "entitlements", "grants" };
+	sqlite3_stmt	*st;
+	size_t		 i;
+	int		 n = 0;
 
-	c1z_header(s, keys, 2);
-	for (i = 0; i < sizeof(sql) / sizeof(sql[0]); i++) {
-		sqlite3_stmt *st = c1z_query(s, sql[i][1]);
-
-		if (st == NULL)
-			return 1;
-		while (sqlite3_step(st) == SQLITE_ROW) {
-			const char *vals[2] = {
-			    (const char *)sqlite3_column_text(st, 0),
-			    (const char *)sqlite3_column_text(st, 1) };
-			c1z_row(s, keys, vals, 2);
-		}
+	if ((st = c1z_rd_query(&s->r, "SELECT (SELECT count(*) FROM "
+	    "v1_resource_types WHERE sync_id = ?1), (SELECT count(*) FROM "
+	    "v1_resources WHERE sync_id = ?1), (SELECT count(*) FROM "
+	    "v1_entitlements WHERE sync_id = ?1), (SELECT count(*) FROM "
+	    "v1_grants WHERE sync_id = ?1)")) == NULL ||
+	    sqlite3_step(st) != SQLITE_ROW) {
 		sqlite3_finalize(st);
+		return 2;
 	}
+	c1z_header(s, "what\tcount");
+	for (i = 0; i < 4; i++)
+		printf(s->json ? "%s\"%s\":%lld" : "%s%s\t%lld\n",
+		    s->json ? (i ? "," : "{") : "", s->json ? keys[i] : text[i],
+		    (long long)sqlite3_column_int64(st, (int)i));
+	sqlite3_finalize(st);
+	if ((st = c1z_rd_query(&s->r, "SELECT resource_type_id, count(*) FROM "
+	    "v1_resources WHERE sync_id = ?1 GROUP BY resource_type_id ORDER "
+	    "BY resource_type_id")) == NULL)
+		return 2;
+	if (s->json)
+		fputs(",\"resources_by_resource_type\":{", stdout);
+	while (sqlite3_step(st) == SQLITE_ROW) {
+		if (s->json) {
+			fputs(n++ ? "," : "", stdout);
+			c1z_pj_str(stdout, c1z_rd_text(st, 0));
+			printf(":%lld", (long long)sqlite3_column_int64(st, 1));
+		} else
+			printf("resources:%s\t%lld\n", c1z_cell(c1z_rd_text(st,
+			    0)), (long long)sqlite3_column_int64(st, 1));
+	}
+	sqlite3_finalize(st);
+	if (s->json)
+		fputs("}}\n", stdout);
 	return 0;
 }
 
-/* The sync readers show: the newest finished full one (baton's rule). */
-static int
-c1z_pick_sync(struct c1z_show *s)
+/* "2006-01-02 15:04:05.999" (local, baton's layout) as RFC 3339 UTC. */
+static void
+c1z_sync_time(const char *v)
 {
-	sqlite3_stmt	*st;
-	int		 ok = 0;
+	struct tm	 tm;
+	time_t		 t;
+	const char	*frac, *end;
+	char		 buf[40];
+	size_t		 n;
 
-	if (sqlite3_prepare_v2(s->db, "SELECT sync_id FROM v1_sync_runs WHERE "
-	    "ended_at IS NOT NULL AND sync_type = 'full' ORDER BY ended_at "
-	    "DESC, sync_id DESC LIMIT 1", -1, &st, NULL) != SQLITE_OK)
-		return -1;
-	if (sqlite3_step(st) == SQLITE_ROW) {
-		(void)snprintf(s->sync, sizeof(s->sync), "%s",
-		    (const char *)sqlite3_column_text(st, 0));
-		ok = 1;
+	memset(&tm, 0, sizeof(tm));
+	if ((end = strptime(v, "%Y-%m-%d %H:%M:%S", &tm)) == NULL) {
+		c1z_pj_str(stdout, v);
+		return;
+	}
+	tm.tm_isdst = -1;
+	t = mktime(&tm);
+	/* The fraction: its digits only (the file is not trusted). */
+	frac = *end == '.' ? end + 1 : "";
+	for (n = 0; n < 9 && frac[n] >= '0' && frac[n] <= '9'; n++)
+		;
+	(void)strftime(buf, sizeof(buf), "%Y-%m-%dT%H:%M:%S", gmtime_r(&t,
+	    &tm));
+	printf("\"%s%s%.*sZ\"", buf, n > 0 ? "." : "", (int)n, frac);
+}
+
+static int
+c1z_show_syncs(struct c1z_show *s)
+{
+	static const char *const names[] = { "id", "startedAt", "endedAt",
+	    "syncToken", "syncType", "parentSyncId" };
+	sqlite3_stmt	*st;
+	int		 i;
+
+	if ((st = c1z_rd_query(&s->r, "SELECT sync_id, started_at, ended_at, "
+	    "sync_token, sync_type, parent_sync_id FROM v1_sync_runs ORDER BY "
+	    "started_at, sync_id")) == NULL)
+		return 2;
+	s->list = "syncs";
+	c1z_header(s, "id\tstarted_at\tended_at\tsync_type\tparent_sync_id");
+	while (sqlite3_step(st) == SQLITE_ROW) {
+		if (!s->json) {
+			for (i = 0; i < 6; i++)
+				if (i != 3)
+					printf("%s%s", i ? "\t" : "",
+					    c1z_cell(sqlite3_column_type(st, i)
+					    == SQLITE_NULL && i == 2 ?
+					    "unfinished" : c1z_rd_text(st, i)));
+			putchar('\n');
+			continue;
+		}
+		c1z_item(s);
+		for (i = 0; i < 6; i++) {
+			if (*c1z_rd_text(st, i) == '\0')
+				continue;	/* protojson: unset */
+			printf("%s\"%s\":", i ? "," : "{", names[i]);
+			if (i == 1 || i == 2)
+				c1z_sync_time(c1z_rd_text(st, i));
+			else
+				c1z_pj_str(stdout, c1z_rd_text(st, i));
+		}
+		putchar('}');
 	}
 	sqlite3_finalize(st);
-	return ok ? 0 : -1;
+	c1z_list_end(s);
+	return 0;
 }
 
 static const struct {
 	const char	*name;
 	int		(*fn)(struct c1z_show *);
+	const char	*filters;	/* the ones it takes */
 } c1z_tables[] = {
-	{ "resource-types",	c1z_show_rtypes },
-	{ "resources",		c1z_show_resources },
-	{ "entitlements",	c1z_show_entitlements },
-	{ "grants",		c1z_show_grants },
-	{ "stats",		c1z_show_stats },
+	{ "resource-types",	c1z_show_rtypes,	"t" },
+	{ "resources",		c1z_show_resources,	"tr" },
+	{ "entitlements",	c1z_show_entitlements,	"tre" },
+	{ "grants",		c1z_show_grants,	"trep" },
+	{ "stats",		c1z_show_stats,		"" },
+	{ "syncs",		c1z_show_syncs,		"" },
+	{ "access",		NULL,			"p" },
+	{ "principals",		NULL,			"e" },
 };
 
-static int
-c1z_show_run(const char *file, const char *table, int json)
-{
-	struct c1z_show	 s;
-	char		 dir[] = "/tmp/portcullis-c1z.XXXXXX", db[64], err[512];
-	size_t		 i;
-	int		 rc = 2;
+static const char c1z_usage[] =
+"usage: portcullis c1z show FILE [resource-types|resources|entitlements|\n"
+"           grants|stats|syncs] [-t TYPE] [-r RESOURCE] [-e ENTITLEMENT]\n"
+"           [-p TYPE:ID] [--sync-id ID] [--json]\n"
+"       portcullis c1z show FILE access -p TYPE:ID [--json]\n"
+"       portcullis c1z show FILE principals -e ENTITLEMENT [--json]\n"
+"       portcullis c1z diff OLD NEW [--json]\n"
+"       portcullis c1z export FILE --csv DIR\n";
 
-	memset(&s, 0, sizeof(s));
-	s.json = json;
-	if (mkdtemp(dir) == NULL) {
-		fprintf(stderr, "portcullis: c1z: mkdtemp: %s\n",
-		    strerror(errno));
-		return 1;
+/* The filters: -r is TYPE:ID, or ID with -t; -p is TYPE:ID. */
+static int
+c1z_show_filters(struct c1z_show *s, const char *allowed)
+{
+	const char	*given[] = { s->t, s->res, s->e, s->p };
+	const char	 flags[] = "trep";
+	size_t		 i;
+
+	for (i = 0; i < 4; i++)
+		if (given[i] != NULL && strchr(allowed, flags[i]) == NULL) {
+			fprintf(stderr, "portcullis: c1z: this table takes "
+			    "no -%c\n", flags[i]);
+			return -1;
+		}
+	if (s->t != NULL)
+		(void)snprintf(s->rt, sizeof(s->rt), "%s", s->t);
+	if (s->res != NULL && s->t != NULL)
+		s->rid = s->res;
+	else if (s->res != NULL && c1z_rd_split(s->res, s->rt, sizeof(s->rt),
+	    &s->rid) != 0) {
+		fprintf(stderr, "portcullis: c1z: -r wants TYPE:ID (or -t "
+		    "TYPE -r ID)\n");
+		return -1;
 	}
-	(void)snprintf(db, sizeof(db), "%s/db", dir);
-	if (c1z_unpack(file, db, err, sizeof(err)) != 0) {
-		fprintf(stderr, "portcullis: c1z: %s\n", err);
-		rc = 1;
-	} else if (sqlite3_open_v2(db, &s.db, SQLITE_OPEN_READONLY, NULL) !=
-	    SQLITE_OK || c1z_pick_sync(&s) != 0) {
-		fprintf(stderr, "portcullis: c1z: %s: no finished full sync\n",
-		    file);
-		rc = 1;
-	} else {
-		for (i = 0; i < sizeof(c1z_tables) / sizeof(c1z_tables[0]); i++)
-			if (strcmp(table, c1z_tables[i].name) == 0)
-				rc = c1z_tables[i].fn(&s);
-		if (rc == 2)
-			fprintf(stderr, "portcullis: c1z: unknown table \"%s\" "
-			    "(resource-types, resources, entitlements, grants, "
-			    "stats)\n", table);
+	if (s->p != NULL && c1z_rd_split(s->p, s->pt, sizeof(s->pt),
+	    &s->pid) != 0) {
+		fprintf(stderr, "portcullis: c1z: -p wants TYPE:ID\n");
+		return -1;
 	}
-	if (s.db != NULL)
-		sqlite3_close(s.db);
-	(void)unlink(db);
-	(void)rmdir(dir);
-	return rc == 0 ? 0 : rc == 2 ? 2 : 1;
+	return 0;
 }
 
-int
-c1z_counts(const char *path, const char *scratch, unsigned long *res,
-    unsigned long *grants, char *err, size_t errsz)
+static int
+c1z_show_args(struct c1z_show *s, int argc, char **argv, const char **file,
+    const char **table)
 {
-	struct c1z_show	 s;
-	sqlite3_stmt	*st;
-	int		 e = PC_E_VALUE;
+	const char	**opt[] = { &s->t, &s->res, &s->e, &s->p, &s->sync };
+	const char	*const names[] = { "-t", "-r", "-e", "-p", "--sync-id" };
+	int		 i;
+	size_t		 k;
 
-	memset(&s, 0, sizeof(s));
-	*res = *grants = 0;
-	if ((e = c1z_unpack(path, scratch, err, errsz)) != 0)
-		goto out;
-	e = PC_E_VALUE;
-	if (sqlite3_open_v2(scratch, &s.db, SQLITE_OPEN_READONLY, NULL) !=
-	    SQLITE_OK || c1z_pick_sync(&s) != 0) {
-		(void)snprintf(err, errsz, "%s: no finished full sync", path);
-		goto out;
+	for (i = 1; i < argc; i++) {
+		for (k = 0; k < 5 && strcmp(argv[i], names[k]) != 0; k++)
+			;
+		if (k < 5 && i + 1 < argc)
+			*opt[k] = argv[++i];
+		else if (k < 5)
+			return -1;
+		else if (strcmp(argv[i], "--json") == 0)
+			s->json = 1;
+		else if (argv[i][0] == '-' && argv[i][1] != '\0')
+			return -1;
+		else if (*file == NULL)
+			*file = argv[i];
+		else if (strcmp(*table, "stats") == 0 && *table != argv[i])
+			*table = argv[i];
+		else
+			return -1;
 	}
-	if ((st = c1z_query(&s, "SELECT (SELECT count(*) FROM v1_resources "
-	    "WHERE sync_id = ?1), (SELECT count(*) FROM v1_grants WHERE "
-	    "sync_id = ?1)")) != NULL) {
-		if (sqlite3_step(st) == SQLITE_ROW) {
-			*res = (unsigned long)sqlite3_column_int64(st, 0);
-			*grants = (unsigned long)sqlite3_column_int64(st, 1);
-			e = 0;
-		}
-		sqlite3_finalize(st);
+	return *file == NULL ? -1 : 0;
+}
+
+static int
+c1z_show_run(struct c1z_show *s, const char *file, const char *table)
+{
+	size_t	i;
+	int	rc = 2;
+
+	for (i = 0; i < sizeof(c1z_tables) / sizeof(c1z_tables[0]); i++)
+		if (strcmp(table, c1z_tables[i].name) == 0)
+			break;
+	if (i == sizeof(c1z_tables) / sizeof(c1z_tables[0])) {
+		fprintf(stderr, "portcullis: c1z: unknown table \"%.64s\"\n%s",
+		    table, c1z_usage);
+		return 2;
 	}
-out:
-	if (s.db != NULL)
-		sqlite3_close(s.db);
-	(void)unlink(scratch);
-	return e;
+	if (c1z_show_filters(s, c1z_tables[i].filters) != 0)
+		return 2;
+	if (c1z_rd_open(&s->r, file, s->sync) != 0)
+		return 1;
+	if (c1z_tables[i].fn == NULL)
+		rc = c1z_access_main(&s->r, table, s->p, s->e, s->json);
+	else if (c1z_lookups(s) == 0)
+		rc = c1z_tables[i].fn(s);
+	sqlite3_finalize(s->q_res);
+	sqlite3_finalize(s->q_rt);
+	sqlite3_finalize(s->q_ent);
+	c1z_rd_close(&s->r);
+	if (fflush(stdout) != 0)
+		rc = 2;
+	return rc == 0 ? 0 : rc == 2 ? 2 : 1;
 }
 
 int
 c1z_show_main(int argc, char **argv)
 {
+	struct c1z_show	 s;
 	const char	*file = NULL, *table = "stats";
-	int		 i, json = 0;
 
-	for (i = 0; i < argc; i++) {
-		if (strcmp(argv[i], "--json") == 0)
-			json = 1;
-		else if (strcmp(argv[i], "show") == 0 && i == 0)
-			continue;
-		else if (file == NULL)
-			file = argv[i];
-		else
-			table = argv[i];
-	}
-	if (argc < 1 || strcmp(argv[0], "show") != 0 || file == NULL) {
-		fprintf(stderr, "usage: portcullis c1z show FILE "
-		    "[resource-types|resources|entitlements|grants|stats] "
-		    "[--json]\n");
+	if (argc >= 1 && strcmp(argv[0], "diff") == 0)
+		return c1z_diff_main(argc, argv);
+	if (argc >= 1 && strcmp(argv[0], "export") == 0)
+		return c1z_csv_main(argc, argv);
+	memset(&s, 0, sizeof(s));
+	if (argc < 1 || strcmp(argv[0], "show") != 0 ||
+	    c1z_show_args(&s, argc, argv, &file, &table) != 0) {
+		fputs(c1z_usage, stderr);
 		return 2;
 	}
-	return c1z_show_run(file, table, json);
+	return c1z_show_run(&s, file, table);
 }

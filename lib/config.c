@@ -32,6 +32,7 @@ const struct opt_def config_opts[] = {
 	{ "config",			G | OPT_NOFILE | P,	NULL,	"config file", NULL },
 	{ "file",			G | A,	"sync.c1z",	"output .c1z path", NULL },
 	{ "interval",			G | N,	"3600",	"service: seconds of sleep after each round", NULL },
+	{ "keep",			G | N,	"0",	"service: previous output files kept (FILE.1 ..)", NULL },
 	{ "app",			G | OPT_LIST | OPT_REPLACE, NULL, "app to run", NULL },
 	{ "log-level",			G,	"info",	"error|warn|info|debug", NULL },
 	{ "log-format",			G,	"console", "console|json", NULL },

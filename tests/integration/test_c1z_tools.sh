@@ -59,13 +59,15 @@ t_grep "Grant.id is field 3" '^3: "team:' "$TMP/grant.pb"
 t_grep "our reader reads it: as many grants as atlas_small.grants" \
 	"^grants	$(wc -l < "$TOP/tests/integration/atlas_small.grants")$" "$TMP/stats"
 "$PORTCULLIS" c1z show "$TMP/a.c1z" resources --json > "$TMP/res.json"
-t_check "JSON lines parse" python3 -c '
+t_check "JSON in baton's layout, one resource per line" python3 -c '
 import json, sys
-rows = [json.loads(l) for l in open(sys.argv[1])]
-ids = [r["resource_type"] + ":" + r["id"] for r in rows]
+doc = json.load(open(sys.argv[1]))
+rows = [r["resource"]["id"] for r in doc["resources"]]
+ids = [r["resourceType"] + ":" + r["resource"] for r in rows]
 # Ordered by baton external id, so the output does not depend on timing.
 assert len(rows) == 29 and ids == sorted(ids) and \
-    rows[0]["resource_type"] == "database"' "$TMP/res.json"
+    rows[0]["resourceType"] == "database"
+assert len(open(sys.argv[1]).read().splitlines()) == 29 + 2' "$TMP/res.json"
 printf 'garbage' > "$TMP/bad.c1z"
 "$PORTCULLIS" c1z show "$TMP/bad.c1z" stats > /dev/null 2>"$TMP/bad.err"
 t_eq "a non-c1z is refused" "$?" 1

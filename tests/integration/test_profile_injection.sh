@@ -24,18 +24,19 @@ t_eq "sync exits 0" "$(cat "$TMP/sync.rc")" 0
 python3 - "$TMP/res.json" "$U_ALICE" > "$TMP/verdict" <<'PY'
 import json, sys
 want = sys.argv[2]
-for line in open(sys.argv[1]):
-    r = json.loads(line)
-    if r.get("id") != want:
+for item in json.load(open(sys.argv[1]))["resources"]:
+    r = item["resource"]
+    if r["id"]["resource"] != want:
         continue
-    p = r.get("profile") or {}
+    u = [a for a in r.get("annotations", []) if a["@type"].endswith(".UserTrait")][0]
+    p = u.get("profile") or {}
     print("found")
     print("last=%s" % (p.get("last_name") == "Test\nrole=ORG_OWNER"))
     print("country=%s" % (p.get("country") == "US\nemail=ceo@victim.example"))
     print("first=%s" % (p.get("first_name") == "Al\"ice\\\u0001"))
     print("role=%s" % ("role" in p))
     print("keys=%s" % ",".join(sorted(p)))
-    print("emails=%s" % ",".join(r.get("emails") or []))
+    print("emails=%s" % ",".join(e["address"] for e in u.get("emails") or []))
 PY
 t_grep "the user is in the file" '^found$' "$TMP/verdict"
 t_grep "lastName is the literal string with its newline" '^last=True$' "$TMP/verdict"
@@ -50,8 +51,8 @@ t_grep "one e-mail, not the attacker's" '^emails=alice@example.com$' "$TMP/verdi
 # for files written elsewhere).
 "$PORTCULLIS" c1z show "$TMP/a.c1z" resources > "$TMP/res.txt"
 t_nogrep "a vendor's newline invents no row" '^invented' "$TMP/res.txt"
-t_eq "every row has four columns" \
-	"$(awk -F '\t' 'NF != 4' "$TMP/res.txt" | wc -l)" 0
+t_eq "every row has eight columns" \
+	"$(awk -F '\t' 'NF != 8' "$TMP/res.txt" | wc -l)" 0
 t_eq "no escape byte reaches the terminal" \
 	"$(tr -d -c '\033\007' < "$TMP/res.txt" | wc -c)" 0
 t_check "nor a C1 control" sh -c "! grep -q -P '\\xc2[\\x80-\\x9f]' '$TMP/res.txt'"
