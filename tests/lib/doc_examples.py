@@ -158,6 +158,31 @@ def help_check(words):
     return r.returncode == 0 and not missing, "not in --help: %s" % missing
 
 
+
+def c1z_cmd(words, args):
+    """c1z show/diff/export on copies of the sample; a usage line (with
+    [ ] or | in it) is checked against the command's --help."""
+    if any(re.search(r"[][|]", a) for a in args):
+        return help_check(words)
+    i = args.index("c1z")
+    verb = args[i + 1] if i + 1 < len(args) else None
+    ok_rc = (0,)
+    if verb == "show":
+        args[i + 2] = c1z_file(args[i + 2])
+    elif verb == "diff":
+        args[i + 2] = c1z_file(args[i + 2])
+        args[i + 3] = c1z_file(args[i + 3])
+        ok_rc = (0, 1)
+    elif verb == "export":
+        args[i + 2] = c1z_file(args[i + 2])
+        j = args.index("--csv") + 1
+        args[j] = os.path.join(W, "csv%d" % len(results))
+        results.append(args[j])
+    else:
+        return False, "c1z %s is not exercised here" % verb
+    r = run([PROG] + args)
+    return r.returncode in ok_rc, r.stderr.strip()
+
 def portcullis(where, words, want):
     conf = state["conf"] or os.path.join(W, "empty.conf")
     args = words[1:]
@@ -167,10 +192,7 @@ def portcullis(where, words, want):
             re.match(r"^[A-Z]+(\.[a-z]+)?$", a) for a in args)):
         return help_check(words)
     if cmd == "c1z":
-        i = args.index("show")
-        args[i + 1] = c1z_file(args[i + 1])
-        r = run([PROG] + args)
-        return r.returncode == 0, r.stderr.strip()
+        return c1z_cmd(words, args)
     if cmd == "vault":
         # keygen's default prefix is in the current directory: a fresh
         # one each time, unless the example names where (--out).
