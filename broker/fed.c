@@ -415,14 +415,14 @@ fed_verdict(struct broker *b, struct breq *r)
 	fed_refuse(b, r, why);
 }
 
-/* A 429 or 503 without a pause of its own: the app waits a little. */
+/* A 429 or 503 that set no pause (no Retry-After): the app waits a bit. */
 static void
 fed_backoff(struct breq *r)
 {
-	long long	now = chan_now_ms(), ms = 1000LL << r->fed->tries;
+	long long	now = chan_now_ms();
 
-	if (r->a->paused_until < now + ms / 2)
-		r->a->paused_until = now + ms;
+	if (r->a->paused_until <= now)
+		r->a->paused_until = now + 1000LL * r->fed->tries;
 }
 
 void
