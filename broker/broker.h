@@ -109,6 +109,7 @@ struct broker_app {
 	struct breq		*audq;		/* waiting for the audit ack */
 	unsigned		 nqueued, inflight, auditing;
 	unsigned		 done, waits, max_inflight;
+	unsigned		 checking;	/* writes fed.c holds */
 	long long		 paused_until;	/* Retry-After, ms */
 	char			 pause_why[128];
 	struct broker_rate	 rates[APP_MAX_RATES];

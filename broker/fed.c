@@ -38,6 +38,8 @@ enum fed_step { FED_OWNER, FED_SETTINGS, FED_CONFIG };
 
 /* A write's check in progress (its own, freed with it). */
 struct fed_ck {
+	struct broker_app		*a;
+	int				 holding;	/* in a->checking */
 	enum fed_step			 step;
 	int				 tries;
 	const struct app_domguard	*g;
@@ -185,13 +187,33 @@ fed_guarded(const struct breq *r)
 	return fed_guard(r, seg, sizeof(seg)) != NULL;
 }
 
+/* The check is over: the app's other requests may start again. */
+static void
+fed_release(struct fed_ck *k)
+{
+	if (k->holding) {
+		k->holding = 0;
+		k->a->checking--;
+	}
+}
+
 void
 fed_free(struct fed_ck *k)
 {
 	if (k == NULL)
 		return;
+	fed_release(k);
 	buf_clear(&k->list);
 	free(k);
+}
+
+/* The check lets r go: back to the head, to start in its turn. */
+static void
+fed_pass(struct breq *r)
+{
+	fed_release(r->fed);
+	r->checked = 1;
+	sched_add_front(r);
 }
 
 /* Refuse write r (audited, nothing sent): why names the list. */
@@ -290,6 +312,9 @@ fed_start(struct broker *b, struct breq *r)
 		return;
 	}
 	r->fed = k;
+	k->a = r->a;
+	k->holding = 1;		/* nothing of the app overtakes the write */
+	r->a->checking++;
 	buf_init(&k->list, FED_MAX_DOMAINS, 0);
 	k->g = fed_guard(r, k->seg, sizeof(k->seg));
 	if (k->g == NULL || !fed_hexid(k->seg)) {
@@ -402,8 +427,7 @@ fed_verdict(struct broker *b, struct breq *r)
 		return;
 	}
 	if (req_domains_check(doms, r->body, r->len, bad, sizeof(bad)) == 0) {
-		r->checked = 1;
-		sched_add_front(r);
+		fed_pass(r);
 		return;
 	}
 	if (k->g->owner != NULL)
@@ -449,8 +473,7 @@ fed_done(struct broker *b, struct breq *q, int result,
 		return;
 	}
 	if (e == 1 && r->fed->step == FED_SETTINGS) {
-		r->checked = 1;		/* not federated: nothing restricts */
-		sched_add_front(r);
+		fed_pass(r);		/* not federated: nothing restricts */
 		return;
 	}
 	if (e == 1)
@@ -462,10 +485,9 @@ fed_done(struct broker *b, struct breq *q, int result,
 	}
 	if (e == 0)
 		fed_read(b, r);
-	else if (e == 1) {
-		r->checked = 1;
-		sched_add_front(r);
-	} else if (e == 2)
+	else if (e == 1)
+		fed_pass(r);
+	else if (e == 2)
 		fed_verdict(b, r);
 	else
 		fed_unreadable(b, r, why);

@@ -458,8 +458,11 @@ sched_app(struct broker *b, struct broker_app *a, long long now)
 		}
 		if (k == 0)
 			return;
-		/* The vendor's own domain check reads first (fed.c); a dry
-		 * run stops after it. */
+		/* While the vendor's own domain check reads (fed.c), only
+		 * its reads start: the write keeps its place in the order.
+		 * A dry run stops after it. */
+		if (a->checking > 0 && r->parent == NULL)
+			return;
 		if (!r->checked && fed_guarded(r)) {
 			fed_start(b, sched_pop(a));
 			continue;
