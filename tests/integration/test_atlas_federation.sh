@@ -7,8 +7,12 @@
 # Provisioning: an invitation outside Atlas's approved domains is refused
 # by the broker, which reads them itself, and reaches no invite endpoint;
 # the local approved-domains list refuses on its own too, each refusal
-# naming its list. Not federated, or a key without the right: one
-# warning, the sync goes on.
+# naming its list. A project add (addProjectUser can invite) is checked
+# against its project's org, read by the broker (getProject). The
+# broker's reads are requests of the app: a 429 with Retry-After pauses
+# them (bounded tries, then fail closed), the egress rules refuse them,
+# and a dry run makes them and prints Atlas's refusal. Not federated, or
+# a key without the right: one warning, the sync goes on.
 . "$(dirname "$0")/../lib/common.sh"
 . "$TOP/tests/lib/atlas.sh"
 t_ca
