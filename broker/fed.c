@@ -51,7 +51,9 @@ struct fed_ck {
 
 /*
  * 1 when path (before any query) matches pattern segment by segment
- * ('*' one non-empty segment), the first '*' copied into seg.
+ * ('*' one non-empty segment), the first '*' copied into seg; "" when
+ * too long for it (still a match: the caller refuses a bad id, a long
+ * one must not slip past the check unguarded).
  */
 static int
 fed_match(const char *pattern, const char *path, char *seg, size_t segsz)
@@ -68,9 +70,9 @@ fed_match(const char *pattern, const char *path, char *seg, size_t segsz)
 		if (pn == 1 && pattern[0] == '*') {
 			if (qn == 0)
 				return 0;
-			if (!got && (qn >= segsz || (got = 1,
-			    snprintf(seg, segsz, "%.*s", (int)qn, path)) < 0))
-				return 0;
+			if (!got && (got = 1, snprintf(seg, segsz, "%.*s",
+			    (int)qn, path)) >= (int)segsz)
+				seg[0] = '\0';
 		} else if (pn != qn || strncmp(pattern, path, pn) != 0)
 			return 0;
 		pattern += pn, path += qn;
