@@ -24,6 +24,8 @@
 #define BROKER_PATH_MAX		(TAGMAX_HTTP_REQ_PATH + RUN_URL_MAX)
 
 struct http_xfer;
+struct fed_ck;
+struct http_resp;
 
 /* One credential of one app at run time. */
 struct broker_cred {
@@ -69,6 +71,11 @@ struct breq {
 	int			 write;		/* not GET or HEAD */
 	int			 slot;		/* carries a generated secret */
 	int			 tries;		/* with a fresh token after 401 */
+	int			 checked;	/* fed.c let the write go */
+	int			 dry;		/* --dry-run: held for fed.c */
+	struct breq		*parent;	/* fed.c's read: the write it
+						 * is for (owned) */
+	struct fed_ck		*fed;		/* a write's check, fed.c */
 	char			 method[TAGMAX_HTTP_REQ_METHOD + 1];
 	char			 path[BROKER_PATH_MAX];	/* base path + fetcher's */
 	char			 accept[TAGMAX_HTTP_REQ_ACCEPT + 1];
@@ -102,6 +109,7 @@ struct broker_app {
 	struct breq		*audq;		/* waiting for the audit ack */
 	unsigned		 nqueued, inflight, auditing;
 	unsigned		 done, waits, max_inflight;
+	unsigned		 checking;	/* writes fed.c holds */
 	long long		 paused_until;	/* Retry-After, ms */
 	char			 pause_why[128];
 	struct broker_rate	 rates[APP_MAX_RATES];
@@ -158,20 +166,34 @@ int	req_grammar(const struct http_req_msg *m, char *why, size_t whysz)
 int	req_accept(struct broker *b, struct broker_app *a, uint32_t id,
 	    const struct http_req_msg *m, struct breq **out) PC_WUR;
 void	req_free(struct breq *r);
+/* --dry-run: a write audited with its body, ERR DRYRUN; never sent. */
+int	req_dry(struct broker *b, struct breq *r);
+/* 0 when the egress rules let r (method, path below the base) go. */
+int	req_egress_ok(const struct broker_app *a, const struct breq *r,
+	    char *why, size_t whysz) PC_WUR;
 /* 0 when every address in a write body is in domains, else the bad one. */
 int	req_domains_check(const char *domains, const uint8_t *p, size_t len,
 	    char *bad, size_t badsz) PC_WUR;
 
 /*
- * fed.c: the vendor's own approved domains (app_def.domcheck) for a
- * request about to start: 0 when it is not guarded or every address
- * of its body is approved; PC_E_POLICY with why (names the list) else.
- * Blocks while it reads them (an invitation is rare).
+ * fed.c: the vendor's own approved domains (app_def.domcheck). A write
+ * it guards does not start before its check: fed_start takes it from
+ * the queue and queues the check's first read (a request of the app
+ * like any other: egress rules, rate buckets, pauses, max-in-flight,
+ * the allowlist) at the head, holding the write; fed_done takes each
+ * answer, queues the next read, and at the end puts the write back at
+ * the head (checked) or refuses it, naming the list.
  */
-int	fed_check(struct breq *r, char *why, size_t whysz) PC_WUR;
+int	fed_guarded(const struct breq *r);
+void	fed_start(struct broker *b, struct breq *r);
+void	fed_done(struct broker *b, struct breq *q, int result,
+	    const struct http_resp *h);
+void	fed_free(struct fed_ck *k);
 
 /* sched.c: queues, rate limits, answers. */
 void	sched_add(struct broker *b, struct breq *r);
+/* Back to the head of its app's queue (it keeps its place). */
+void	sched_add_front(struct breq *r);
 void	sched_run(struct broker *b);
 void	sched_audited(struct broker *b, const char *reqid, uint32_t status);
 void	sched_done(struct broker *b, struct breq *r);

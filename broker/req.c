@@ -313,30 +313,58 @@ req_egress_refuse(struct req_ctx *x, const struct egress_req *q,
 	    q->method, q->path);
 }
 
-/* The credential's egress rules: host, path and credential together. */
+/* r's egress check: host, path and credential together (q: the query). */
 static int
-req_egress(struct req_ctx *x)
+req_egress_match(const struct broker_app *a, const struct breq *r,
+    struct egress_req *qp, char *tok, size_t toksz,
+    const struct egress_rule **near)
 {
-	const struct egress_rule	*near;
-	const struct cred_conf		*cc = x->r->cred->conf;
-	struct egress_req		 q;
-	char				 tok[40];
+	const struct cred_conf	*cc = r->cred->conf;
+	struct egress_req	 q;
 
-	(void)snprintf(tok, sizeof(tok), "$%s", cc->def->base_opt != NULL ?
+	(void)snprintf(tok, toksz, "$%s", cc->def->base_opt != NULL ?
 	    cc->def->name : "base");
 	memset(&q, 0, sizeof(q));
-	q.method = x->r->method;
+	q.method = r->method;
 	q.host = cc->host;
 	q.cred = cc->def->name;
 	q.host_token = tok;
-	q.primary = cc == &x->a->conf->creds[0];
+	q.primary = cc == &a->conf->creds[0];
 	/*
 	 * Rules name paths below the base URL's own path (r->path is that
 	 * path and the fetcher's), as rate classes do: a context path
 	 * (https://wiki.example/confluence) needs no rule of its own.
 	 */
-	q.path = x->r->path + strlen(cc->base_path);
-	if (egress_check(x->a->conf->egress, &q, &near) == 0) {
+	q.path = r->path + strlen(cc->base_path);
+	*qp = q;
+	return egress_check(a->conf->egress, qp, near);
+}
+
+int
+req_egress_ok(const struct broker_app *a, const struct breq *r, char *why,
+    size_t whysz)
+{
+	const struct egress_rule	*near;
+	struct egress_req		 q;
+	char				 tok[40];
+
+	if (req_egress_match(a, r, &q, tok, sizeof(tok), &near) == 0)
+		return 0;
+	(void)snprintf(why, whysz, "egress rules %s refuse %s %.500s",
+	    a->conf->egress != NULL ? a->conf->egress->src : "(none)",
+	    r->method, r->path + strlen(r->cred->conf->base_path));
+	return PC_E_POLICY;
+}
+
+/* The credential's egress rules: host, path and credential together. */
+static int
+req_egress(struct req_ctx *x)
+{
+	const struct egress_rule	*near;
+	struct egress_req		 q;
+	char				 tok[40];
+
+	if (req_egress_match(x->a, x->r, &q, tok, sizeof(tok), &near) == 0) {
 		/* A search the operator's rules call a read is one. */
 		if (near->read)
 			x->r->write = 0;
@@ -367,16 +395,37 @@ req_write_policy(struct req_ctx *x)
 	return 0;
 }
 
-static int
-req_dry_run(struct req_ctx *x)
+int
+req_dry(struct broker *b, struct breq *r)
 {
 	struct broker_write	w;
 
-	req_write_view(x, &w);
-	broker_audit(x->b, x->a, &w, 0, "-", "dry-run", 1);
-	(void)chan_send_err(&x->a->ch, x->id, PC_E_DRYRUN, "dry run: %s %s "
-	    "not sent", x->r->method, x->r->path);
+	memset(&w, 0, sizeof(w));
+	w.method = r->method;
+	w.path = r->path;
+	w.op = r->op;
+	w.target = r->target;
+	w.body = r->body;
+	w.len = r->len;
+	broker_audit(b, r->a, &w, 0, "-", "dry-run", 1);
+	(void)chan_send_err(&r->a->ch, r->id, PC_E_DRYRUN, "dry run: %s %s "
+	    "not sent", r->method, r->path);
 	return PC_E_DRYRUN;
+}
+
+/*
+ * A dry run reads what a real one would (GETs are not writes): a write
+ * the vendor's own domain check guards waits for it (fed.c), so the
+ * dry run shows that refusal too; any other write ends here.
+ */
+static int
+req_dry_run(struct req_ctx *x)
+{
+	if (fed_guarded(x->r)) {
+		x->r->dry = 1;
+		return 0;
+	}
+	return req_dry(x->b, x->r);
 }
 
 /* Fields of the checked message into the request we keep. */
@@ -415,6 +464,8 @@ req_free(struct breq *r)
 {
 	if (r == NULL)
 		return;
+	req_free(r->parent);	/* a check's read holds its write */
+	fed_free(r->fed);
 	if (r->body != NULL)
 		explicit_bzero(r->body, r->len);
 	free(r->body);

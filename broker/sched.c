@@ -52,9 +52,11 @@ sched_pop(struct broker_app *a)
 }
 
 /* Back to the head: a 401 retried with a fresh token keeps its place. */
-static void
-sched_push_front(struct broker_app *a, struct breq *r)
+void
+sched_add_front(struct breq *r)
 {
+	struct broker_app	*a = r->a;
+
 	r->state = RQ_QUEUED;
 	r->next = a->queue;
 	a->queue = r;
@@ -272,7 +274,7 @@ sched_done(struct broker *b, struct breq *r)
 		r->tries++;
 		auth_token_drop(r->cred);
 		http_xfer_put(x);
-		sched_push_front(a, r);
+		sched_add_front(r);
 		return;
 	}
 	if (result == 0)
@@ -280,6 +282,12 @@ sched_done(struct broker *b, struct breq *r)
 	log_debug("%s: answer %s %.*s: %s%ld, %zu bytes", a->name, r->method,
 	    (int)strcspn(r->path, "?"), r->path, result == 0 ? "HTTP " : "",
 	    result == 0 ? x->resp.status : 0L, x->resp.body.len);
+	if (r->parent != NULL) {
+		/* The broker's own read for a write's domain check. */
+		fed_done(b, r, result, &x->resp);
+		http_xfer_put(x);
+		return;
+	}
 	sched_finish(b, r, result, &x->resp);
 	http_xfer_put(x);
 	req_free(r);
@@ -360,26 +368,6 @@ sched_seal_first(struct broker *b, struct breq *r)
 	}
 	b->slot_busy = 1;
 	return 0;
-}
-
-/*
- * The vendor's approved domains, read now that the credential is ready
- * (a service account's token); a refusal is audited and nothing sent.
- */
-static int
-sched_domains(struct broker *b, struct breq *r)
-{
-	struct broker_write	w;
-	char			why[1536];
-
-	if (!r->write || fed_check(r, why, sizeof(why)) == 0)
-		return 0;
-	sched_write_view(r, &w, "");
-	broker_audit(b, r->a, &w, 0, r->reqid, why, 0);
-	(void)broker_refuse(r->a, r->id, PC_E_POLICY, "%s %s refused: %s",
-	    r->method, r->path, why);
-	req_free(r);
-	return PC_E_POLICY;
 }
 
 /* A write: its audit line first; the transfer starts on the ack. */
@@ -481,6 +469,20 @@ sched_app(struct broker *b, struct broker_app *a, long long now)
 		}
 		if (k == 0)
 			return;
+		/* While the vendor's own domain check reads (fed.c), only
+		 * its reads start: the write keeps its place in the order.
+		 * A dry run stops after it. */
+		if (a->checking > 0 && r->parent == NULL)
+			return;
+		if (!r->checked && fed_guarded(r)) {
+			fed_start(b, sched_pop(a));
+			continue;
+		}
+		if (r->dry) {
+			(void)req_dry(b, sched_pop(a));
+			req_free(r);
+			continue;
+		}
 		q = sched_rate_of(a, r);
 		if (sched_rate_wait(q, now) > 0)
 			return;
@@ -491,8 +493,7 @@ sched_app(struct broker *b, struct broker_app *a, long long now)
 			q->tokens -= 1.0;
 		(void)snprintf(r->reqid, sizeof(r->reqid), "r%llu-%s",
 		    (unsigned long long)++b->reqno, b->runid);
-		if (sched_domains(b, r) != 0 ||
-		    (r->slot && sched_seal_first(b, r) != 0))
+		if (r->slot && sched_seal_first(b, r) != 0)
 			continue;
 		if (r->write)
 			sched_audit_first(b, r);

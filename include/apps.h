@@ -109,17 +109,30 @@ struct app_rate {
 #define APP_MAX_RATES	6
 
 /*
+ * A write that can make the vendor send an invitation: method and path
+ * (egress pattern syntax, '*' one segment). owner NULL: the first '*' is
+ * the organization. Else it is another resource (a project), and the
+ * broker first GETs owner (%s: that segment) for its organization id
+ * (owner_key), so the org's restriction holds for it too.
+ */
+struct app_domguard {
+	const char	*method, *path;
+	const char	*owner, *owner_key;
+};
+
+#define APP_MAX_DOMGUARDS	4
+
+/*
  * Approved e-mail domains the vendor keeps per organization (Atlas
- * federation "restrict access by domain"). Before a write matching
- * method and path (egress pattern syntax, '*' one segment; the first
- * '*' is the organization) is sent, the broker itself GETs settings
- * (%s: the org) for the federation's id (id_key) and its own domains
- * (settings_list), then config (%s, %s: federation, org) for the flag
- * (flag_key) and the allow list (config_list). 404 on settings: the org
- * is not federated. Anything else unreadable refuses the write.
+ * federation "restrict access by domain"). Before a write one of guards
+ * names is sent, the broker itself GETs settings (%s: the org) for the
+ * federation's id (id_key) and its own domains (settings_list), then
+ * config (%s, %s: federation, org) for the flag (flag_key) and the allow
+ * list (config_list). 404 on settings: the org is not federated.
+ * Anything else unreadable refuses the write. accept: of every read.
  */
 struct app_domcheck {
-	const char	*method, *path;
+	struct app_domguard guards[APP_MAX_DOMGUARDS];	/* NULL method ends */
 	const char	*settings, *config, *accept;
 	const char	*id_key, *settings_list, *flag_key, *config_list;
 	const char	*vendor;	/* in refusals: "Atlas" */

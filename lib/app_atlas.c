@@ -52,16 +52,24 @@ static const struct app_rtype atlas_rtypes[] = {
 };
 
 /*
- * An invitation (createOrganizationUser, which create-account sends) to
- * an org with domain restriction: "you can only invite new users ...
- * whose email addresses are in the approved list of domains", and the
- * domains mapped to the IdP are on it (Advanced Options for Federated
- * Authentication). Checked by the broker with its own reads: the
- * fetcher's report of the list is not trusted.
+ * An invitation to an org with domain restriction: "you can only invite
+ * new users ... whose email addresses are in the approved list of
+ * domains", and the domains mapped to the IdP are on it (Advanced
+ * Options for Federated Authentication). Two writes of the egress rules
+ * invite: createOrgUser (create-account's invitation) and addProjectUser
+ * (addGroupUsers: "if the user doesn't have an invitation to join the
+ * organization, MongoDB Cloud sends a new invitation"), whose org the
+ * broker reads from getProject's orgId. Team adds (:addUser) and role
+ * changes take a member's id and invite nobody; the invitations API
+ * (deprecated) is not in the egress rules. Checked by the broker with
+ * its own reads: the fetcher's report of the list is not trusted.
  */
 static const struct app_domcheck atlas_domcheck = {
-	.method = "POST",
-	.path = "/api/atlas/v2/orgs/*/users",
+	.guards = {
+		{ "POST", "/api/atlas/v2/orgs/*/users", NULL, NULL },
+		{ "POST", "/api/atlas/v2/groups/*/users",
+		  "/api/atlas/v2/groups/%s", "orgId" },
+	},
 	.settings = "/api/atlas/v2/orgs/%s/federationSettings",
 	.config = "/api/atlas/v2/federationSettings/%s/connectedOrgConfigs/%s",
 	.accept = "application/vnd.atlas.2023-01-01+json",

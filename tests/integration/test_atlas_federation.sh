@@ -7,8 +7,12 @@
 # Provisioning: an invitation outside Atlas's approved domains is refused
 # by the broker, which reads them itself, and reaches no invite endpoint;
 # the local approved-domains list refuses on its own too, each refusal
-# naming its list. Not federated, or a key without the right: one
-# warning, the sync goes on.
+# naming its list. A project add (addProjectUser can invite) is checked
+# against its project's org, read by the broker (getProject). The
+# broker's reads are requests of the app: a 429 with Retry-After pauses
+# them (bounded tries, then fail closed), the egress rules refuse them,
+# and a dry run makes them and prints Atlas's refusal. Not federated, or
+# a key without the right: one warning, the sync goes on.
 . "$(dirname "$0")/../lib/common.sh"
 . "$TOP/tests/lib/atlas.sh"
 t_ca
@@ -20,6 +24,9 @@ SAML=f20000000000000000000001 OIDC=f20000000000000000000002
 RP0=c10000000000000000000001 RP1=c10000000000000000000002
 M_ADM=f30000000000000000000001 M_DEV=f30000000000000000000002
 
+stat() {	# one counter of the mock's stats
+	mockget stats | python3 -c "import json,sys; print(json.load(sys.stdin)['$1'])"
+}
 route() {	# "METHOD operationId": calls the mock answered
 	mockget stats | python3 -c "import json,sys; print(json.load(sys.stdin)['by_route'].get('$1', 0))"
 }
@@ -175,5 +182,83 @@ invite f1 pat@partner.example
 t_grep "unreadable approved domains: refused, named" \
 	"cannot read Atlas's approved domains of organization $ACME" "$TMP/f1.err"
 t_eq "... and nothing was sent" "$(route 'POST createOrgUser')" 0
+mockpost config '{"fail_routes":{}}'
+
+# --- project adds: addProjectUser invites, so the project's org's list holds
+# (user151@contractor.example is an Acme member outside Atlas's list; the
+# broker cannot take the fetcher's word that an address is a member's)
+CONTRA=b10000000000000000000097 U001=b10000000000000000000001
+mockpost reset-stats '{}'
+atlas pa1 --provisioning --grant-entitlement "project:$RP0:read-only" \
+	--grant-principal "$CONTRA" --grant-principal-type user
+t_check "project add outside Atlas's list: refused (exit non-zero)" \
+	test "$(cat "$TMP/pa1.rc")" -ne 0
+t_grep "the refusal names Atlas's list, the org and the project" \
+	"e-mail domain \"contractor.example\" is not in Atlas's approved domains of organization $ACME \\(domain restriction, project $RP0's\\)" \
+	"$TMP/pa1.err"
+t_eq "zero requests reached the project add endpoint" \
+	"$(route 'POST addGroupUsers')" 0
+t_eq "the broker read the project's org (getProject), then its list" \
+	"$(route 'GET getGroup') $(route 'GET getFederationSettings') $(route 'GET getConnectedOrgConfig')" \
+	"2 1 1"
+atlas pa2 --provisioning --grant-entitlement "project:$RP0:read-only" \
+	--grant-principal "$U001" --grant-principal-type user
+t_eq "project add on Atlas's list: added" "$(cat "$TMP/pa2.rc") $(route 'POST addGroupUsers')" "0 1"
+t_eq "... with the role" "$(mockq "s['projectUsers']['$RP0'].get('$U001')")" \
+	"['GROUP_READ_ONLY']"
+
+# --- the reads are requests like any other: a 429 pauses them -------------
+mockpost reset-stats '{}'
+mockpost config '{"limit_routes":{"getFederationSettings":[1,2]}}'
+invite rl1 pat2@partner.example
+t_eq "settings read rate-limited once: invited after the wait" \
+	"$(cat "$TMP/rl1.rc") $(route 'POST createOrgUser')" "0 1"
+t_eq "... the settings read was asked again, the 429 counted" \
+	"$(route 'GET getFederationSettings') $(stat rate_limited)" "2 1"
+waited() {	# 1 when operation $2's call $3 came >= $4 s after $1's first
+	mockget stats | python3 -c "import json,sys; t=json.load(sys.stdin)['route_times']; print(int(t['$2'][$3] - t['$1'][0] >= $4))"
+}
+t_eq "... not before its Retry-After (2 s), nor the config read" \
+	"$(waited 'GET getFederationSettings' 'GET getFederationSettings' 1 1.95) $(waited 'GET getFederationSettings' 'GET getConnectedOrgConfig' 0 1.95)" \
+	"1 1"
+mockpost reset-stats '{}'
+mockpost config '{"limit_routes":{"getConnectedOrgConfig":[9,1]}}'
+invite rl2 pat3@partner.example
+t_grep "rate-limited on every try: refused, fail closed" \
+	"cannot read Atlas's approved domains of organization $ACME .*HTTP 429" "$TMP/rl2.err"
+t_eq "... after a bounded number of tries, nothing sent" \
+	"$(route 'GET getConnectedOrgConfig') $(route 'POST createOrgUser')" "4 0"
+mockpost config '{"limit_routes":{}}'
+
+# --- ... and pass the egress rules like any other --------------------------
+cp -R "$TOP/policy" "$TMP/pol"
+sed -i '/connectedOrgConfigs\/\*$/d' "$TMP/pol/egress/atlas.rules"
+cp "$TMP/atlas.conf" "$TMP/atlas.keep"
+sed -i "s|^policy-dir = .*|policy-dir = $TMP/pol|" "$TMP/atlas.conf"
+mockpost reset-stats '{}'
+invite eg1 pat4@partner.example
+cp "$TMP/atlas.keep" "$TMP/atlas.conf"
+t_grep "a read the egress rules refuse: the invitation is refused, named" \
+	"cannot read Atlas's approved domains of organization $ACME \\(egress rules .*atlas.rules refuse GET /api/atlas/v2/federationSettings/$FED/connectedOrgConfigs/$ACME\\)" \
+	"$TMP/eg1.err"
+t_eq "... the read never left, nor the invitation" \
+	"$(route 'GET getFederationSettings') $(route 'GET getConnectedOrgConfig') $(route 'POST createOrgUser')" \
+	"1 0 0"
+
+# --- --dry-run: the reads (GETs) are made, so Atlas's refusal shows ---------
+mockpost reset-stats '{}'
+invite d1 eve@outside.example --dry-run
+t_check "dry run outside Atlas's list: exit non-zero" test "$(cat "$TMP/d1.rc")" -ne 0
+t_grep "dry run: Atlas's refusal is printed" \
+	"refused \\(dry run\\): e-mail domain \"outside.example\" is not in Atlas's approved domains of organization $ACME" \
+	"$TMP/d1.err"
+invite d2 pat5@partner.example --dry-run
+t_eq "dry run on Atlas's list: exit 0" "$(cat "$TMP/d2.rc")" 0
+t_grep "... the invitation is printed, not sent" \
+	"^dry-run: POST /api/atlas/v2/orgs/$ACME/users" "$TMP/d2.out"
+t_eq "dry runs read settings and config, sent no invitation" \
+	"$(route 'GET getFederationSettings') $(route 'GET getConnectedOrgConfig') $(route 'POST createOrgUser')" \
+	"2 2 0"
+t_eq "... and changed nothing" "$(stat mutations)" 0
 atlas_stop
 t_done

@@ -231,13 +231,14 @@ class State:
         self.algorithm = "MD5"
         self.latency_ms = 0
         self.fail_routes = {}   # operationId -> status, answered instead
+        self.limit_routes = {}  # operationId -> [n, seconds]: n 429s first
         self.commit_then_5xx = None
         self.today = None       # ISO date override for x-sunset checks
         self.generation = 0     # bumped by every write, for cached views
 
     def reset_stats(self):
         self.stats.update({"requests": 0, "api_requests": 0, "challenges": 0, "stale": 0,
-                           "tokens_issued": 0, "rate_limited": 0, "by_route": {},
+                           "tokens_issued": 0, "rate_limited": 0, "by_route": {}, "route_times": {},
                            "auth_seen": {}, "violations": [], "violations_dropped": 0,
                            "commit_then_5xx_fired": 0, "mutations": 0, "mock_errors": 0})
 

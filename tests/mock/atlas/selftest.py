@@ -533,8 +533,10 @@ def test_project_users(m, c):
     T.ok("add project user: 201", r.status == 201 and r.json["roles"] == ["GROUP_READ_ONLY"], r.raw)
     expect("add again: 409", c.call("POST", g, V2025, {"username": "carol@example.com", "roles": [
         "GROUP_READ_ONLY"]}), 409, "USER_ALREADY_IN_GROUP")
-    expect("add a stranger: 404", c.call("POST", g, V2025, {"username": "zed@example.com", "roles": [
-        "GROUP_READ_ONLY"]}), 404, "USER_NOT_FOUND")
+    r = c.call("POST", g, V2025, {"username": "zed@example.com", "roles": ["GROUP_READ_ONLY"]})
+    T.ok("add a stranger: invited to the org (201, PENDING)", r.status == 201 and any(
+        u["username"] == "zed@example.com" and u["orgMembershipStatus"] == "PENDING"
+        for u in m.state()["users"]), r.raw)
     r = c.call("POST", g + "/%s:addRole" % CAROL, V2025, {"groupRole": "GROUP_OWNER"})
     T.ok("project :addRole", r.status == 200 and r.json["roles"] == ["GROUP_READ_ONLY", "GROUP_OWNER"])
     r = c.call("POST", g + "/%s:removeRole" % CAROL, V2025, {"groupRole": "GROUP_READ_ONLY"})
@@ -992,6 +994,22 @@ def run_shared_federation(tmp):
         expect("... then Plain refuses outside domains", invite(G.PLAIN, "eve2@outside.example"), 400,
                "USER_DOMAIN_NOT_ALLOWED")
         m.violations("shared: the refused invitation", 1, "USER_DOMAIN_NOT_ALLOWED")
+        pg = P + "/groups/%s/users" % G.hexid("c1", 8)      # a project of Plain
+        expect("... a project add of a stranger invites: refused alike", c.call("POST", pg, V2025, {
+            "username": "eve3@outside.example", "roles": ["GROUP_READ_ONLY"]}), 400,
+            "USER_DOMAIN_NOT_ALLOWED")
+        m.violations("shared: the refused project add", 1, "USER_DOMAIN_NOT_ALLOWED")
+        expect("... a member outside the list is no invitation: added", c.call("POST", pg, V2025, {
+            "username": "eve@outside.example", "roles": ["GROUP_READ_ONLY"]}), 201)
+        m.config(limit_routes={"getConnectedOrgConfig": [1, 3]})
+        cfg = f + "/connectedOrgConfigs/" + G.ACME
+        r = c.call("GET", cfg)
+        T.ok("limit_routes: 429 with its Retry-After", r.status == 429 and
+             r.headers.get("retry-after") == "3", r.status)
+        expect("limit_routes: then as usual", c.call("GET", cfg), 200)
+        T.ok("route_times: when each call came", len(m.stats()["route_times"][
+            "GET getConnectedOrgConfig"]) == 2)
+        m.config(limit_routes={})
         expect("set_domain_restriction needs a federated org", m.control("POST", "mutate", {
             "op": "set_domain_restriction", "orgId": "f" * 24, "enabled": True}), 400, "INVALID_OP")
         m.config(fail_routes={"getConnectedOrgConfig": 503})

@@ -20,7 +20,10 @@ Routes live by area in users.py, data.py and federation.py; the contract
 checks in core.py. Test control (no auth): GET /__mock/stats, GET
 /__mock/state, POST /__mock/config {json}, POST /__mock/reset-stats,
 POST /__mock/mutate {op}. --latency-ms N (or config latency_ms) delays
-every API answer by N ms outside the state lock.
+every API answer by N ms outside the state lock. Config limit_routes
+{operationId: [n, seconds]} answers that operation's next n calls 429
+with Retry-After: seconds; stats["route_times"] has when each operation
+was called (monotonic seconds, the first 100).
 """
 import argparse, base64, hashlib, http.server, json, os, re, secrets, sys, time, traceback
 import urllib.parse
@@ -39,7 +42,7 @@ from views import Base  # noqa: E402
 REALM = "MMS Public API"
 KNOBS = {"fail_routes": dict, "inject_429": int, "retry_after": int, "nonce_ttl": int, "nonce_max_uses": int,
          "token_ttl": int, "algorithm": str, "latency_ms": int, "commit_then_5xx": dict,
-         "today": str}
+         "today": str, "limit_routes": dict}
 FAULT_CODES = {500: "UNEXPECTED_ERROR", 502: "BAD_GATEWAY", 503: "SERVICE_UNAVAILABLE",
                504: "GATEWAY_TIMEOUT"}
 
@@ -155,6 +158,10 @@ class Handler(http.server.BaseHTTPRequestHandler):
         route, groups = api.match(self.command, url.path)
         key = "%s %s" % (route.method, route.op)
         st.stats["by_route"][key] = st.stats["by_route"].get(key, 0) + 1
+        times = st.stats["route_times"].setdefault(key, [])
+        if len(times) < 100:        # when: a test checks a client waited
+            times.append(round(time.monotonic(), 3))
+        self.limit(route)
         seen = st.stats["auth_seen"].setdefault(route.op, {})
         seen[cred["name"]] = seen.get(cred["name"], 0) + 1
         if route.op in st.fail_routes:
@@ -180,6 +187,17 @@ class Handler(http.server.BaseHTTPRequestHandler):
                 else {"content": obj, "status": status}
         return self.answer(status, obj, route.version, self.rate_headers(),
                            indent=1 if flag(q, "pretty") else None)
+
+    def limit(self, route):
+        """limit_routes {operationId: [n, seconds]}: its next n calls are
+        answered 429 with Retry-After: seconds (a bucket of that route)."""
+        st = self.server.state
+        lim = st.limit_routes.get(route.op)
+        if isinstance(lim, list) and len(lim) == 2 and lim[0] > 0:
+            lim[0] -= 1
+            st.stats["rate_limited"] += 1
+            raise ApiError(429, "RATE_LIMITED", "Rate limit exceeded; retry after %d seconds."
+                           % lim[1], headers={"Retry-After": str(lim[1])})
 
     def check_accept(self, route):
         offered = [t.split(";")[0].strip() for t in self.headers.get("Accept", "").split(",")]

@@ -283,10 +283,21 @@ class UsersApi(Base):
         return 200, self.group_user_view(m[0], m[1])
 
     def add_group_user(self, m, q, body):
+        """addProjectUser: "If the user doesn't have an invitation to join
+        the organization, MongoDB Cloud sends a new invitation that grants
+        the user organization and project access" (an invitation, so the
+        org's domain restriction holds); an expired or rejected one is
+        replaced under the same id."""
         p = self.group(m[0])
-        u = self.index().by_name.get((p["orgId"], body["username"].lower()))
-        if u is None:
-            raise ApiError(404, "USER_NOT_FOUND", "No user with username %s exists." % body["username"])
+        name = body["username"]
+        u = self.index().by_name.get((p["orgId"], name.lower()))
+        if u is None or u["orgMembershipStatus"] not in ("ACTIVE", "PENDING"):
+            self.domain_refusal(p["orgId"], name)
+            if u is None:
+                u = {"id": secrets.token_hex(12), "username": name, "orgId": p["orgId"]}
+                self.st.users[u["id"]] = u
+            u.update(orgMembershipStatus="PENDING", orgRoles=["ORG_MEMBER"])
+            self.st.generation += 1     # the view below must see the new user
         mem = self.st.project_users.setdefault(m[0], {})
         if u["id"] in mem:
             raise ApiError(409, "USER_ALREADY_IN_GROUP", "User is already in the project.")
