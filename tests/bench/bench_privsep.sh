@@ -15,6 +15,10 @@
 #   wall       each client's own wall time, process start to exit
 #   mock ms/r  the mock's cost per request: the direct span at 0 ms over
 #              the requests (the Python mock is the bottleneck there)
+#   infl       answers in flight at the mock on average over the span
+#              (between a request's answer being made and sent; below
+#              max-in-flight by the time each slot spends between two
+#              requests: the client's turnaround and the mock's own work)
 #   cpu ms     user + system time of each client (portcullis: the agent,
 #              the broker and the fetcher together)
 # With two CPUs or more the mock runs on CPU 0 and the clients on CPU 1
@@ -26,7 +30,7 @@
 SIZE=${BENCH_PRIVSEP_SIZE:-"10000:200"}
 LAT=${BENCH_LATENCY_MS:-20}
 MIF=8
-DIRECT=$BUILD/tests/direct_curl
+DIRECT=${BENCH_DIRECT:-$BUILD/tests/direct_curl}
 PIN=${BENCH_PIN:-1}
 [ "$(nproc)" -ge 2 ] || PIN=0
 CLIENT=
@@ -43,10 +47,12 @@ t_ca
 python3 "$TOP/tests/mock/atlas/gen_fixture.py" --users "${SIZE%%:*}" \
 	--projects "${SIZE#*:}" --out "$TMP/fx.json" >/dev/null
 
-# span LOG: ms from the first request to the last answer, at the mock.
+# span LOG: ms from the first request to the last answer, at the mock,
+# and the answers in flight on average over it.
 span() {
 	awk '$1 == "S" && !s { s = $3 } $1 == "E" { e = $3 }
-	    END { printf "%d\n", e - s }' "$1"
+	    { if (s) a += n * ($3 - t); t = $3; n += ($1 == "S") ? 1 : -1 }
+	    END { printf "%d %.1f\n", e - s, a / (e - s + 0.001) }' "$1"
 }
 
 # run LATENCY: one row "lat requests pc_span pc_wall dc_span dc_wall".
@@ -77,29 +83,37 @@ run() {
 	r_n=$(grep -c '^S ' "$TMP/pc.log")
 	t_eq "$1 ms: the replay sent the same requests" \
 		"$(grep -c '^S ' "$TMP/dc.log")" "$r_n"
-	echo "$1 $r_n $(span "$TMP/pc.log") $r_pc $(span "$TMP/dc.log") $r_dc" \
-		"$(cpu "$TMP/pc.cpu") $(cpu "$TMP/dc.cpu")" >> "$TMP/rows"
+	read -r r_ps r_pi <<-EOF
+	$(span "$TMP/pc.log")
+	EOF
+	read -r r_ds r_di <<-EOF
+	$(span "$TMP/dc.log")
+	EOF
+	echo "$1 $r_n $r_ps $r_pc $r_ds $r_dc $(cpu "$TMP/pc.cpu")" \
+		"$(cpu "$TMP/dc.cpu") $r_pi $r_di" >> "$TMP/rows"
 }
 
 : > "$TMP/rows"
-run 0
-run "$LAT"
+for l in ${BENCH_PRIVSEP_LATS:-0 $LAT}; do
+	run "$l"
+done
 echo "privsep: ${SIZE%%:*} users, max-in-flight $MIF, pinned: $PIN;" \
 	"$(uptime | sed 's/.*load/load/')"
 awk -v lat="$LAT" '
-BEGIN { printf "%-5s %8s %8s %8s %8s %8s %8s %8s %9s %-4s %9s\n", "lat",
-    "requests", "pc span", "direct", "pc wall", "dc wall", "pc cpu",
-    "dc cpu", "overhead", "", "mock ms/r" }
+BEGIN { printf "%-5s %8s %8s %8s %8s %8s %8s %8s %5s %5s %9s %-4s %9s\n",
+    "lat", "requests", "pc span", "direct", "pc wall", "dc wall", "pc cpu",
+    "dc cpu", "infl", "dinfl", "overhead", "", "mock ms/r" }
 {
 	ov = $5 > 0 ? ($3 / $5 - 1) * 100 : 0
 	lim = $1 == 0 ? 25 : 5
-	printf "%-5s %8d %8d %8d %8d %8d %8d %8d %8.1f%% %-4s %9s\n", $1 "ms",
-	    $2, $3, $5, $4, $6, $7, $8, ov, (ov <= lim ? "PASS" : "FAIL"),
+	printf "%-5s %8d %8d %8d %8d %8d %8d %8d %5.1f %5.1f %8.1f%% %-4s %9s\n",
+	    $1 "ms", $2, $3, $5, $4, $6, $7, $8, $9, $10, ov,
+	    (ov <= lim ? "PASS" : "FAIL"),
 	    ($1 == 0 ? sprintf("%.2f", $5 / ($2 + 0.001)) : "-")
 }' "$TMP/rows"
 echo "targets: overhead <= 25 % at 0 ms, <= 5 % at $LAT ms" \
 	"(spans in ms at the mock; walls from process start to exit)"
-while read -r l n ps pw ds dw pcpu dcpu; do
+while read -r l n ps pw ds dw pcpu dcpu pi di; do
 	lim=$([ "$l" = 0 ] && echo 125 || echo 105)
 	t_check "$l ms: privsep overhead within target" \
 		awk "BEGIN { exit !($ps * 100 <= $lim * $ds) }"
