@@ -440,7 +440,8 @@ conn_answered(struct conn *c, uint32_t id)
  * there so that a slot freed by an answer starts the next request at
  * once, not after the answer has crossed to us, been parsed and its
  * records sent (with exactly max-in-flight sent, every slot idled that
- * long once per request: 20 % of a sync at 20 ms per answer).
+ * long once per request: 10k Atlas users at 20 ms had 6.3-6.6 of 8
+ * answers in flight at the mock, 7.0-7.1 with this).
  */
 #define CONN_AHEAD	2
 

@@ -459,12 +459,12 @@ pager_count(const struct pager *p, const struct pcj_doc *d)
 }
 
 /*
- * The next pages are asked for before this page's items are handed over:
- * the jobs an item starts (a user's roles, a group's members) queue
- * behind them, so a sequential listing is never stuck at the end of the
- * queue its own pages fill while the other slots run dry. The count is
- * the page's array as pager_items walks it; if an item then fails, the
- * run fails and the page asked for is abandoned.
+ * The next pages are asked for before this page's items are handed over,
+ * so they go out ahead of the jobs the items start (a user's roles, a
+ * group's members): the next page of a sequential listing does not wait
+ * behind a page's worth of jobs while the other slots run dry at its end.
+ * The count is the page's array as pager_items walks it; if an item then
+ * fails, the run fails and the page asked for is abandoned unsent.
  */
 static int
 pager_next(struct conn *c, struct pager *p, const struct pager_page *pg,

@@ -22,8 +22,8 @@ checks in core.py. Test control (no auth): GET /__mock/stats, GET
 POST /__mock/mutate {op}. --latency-ms N (or config latency_ms) delays
 every API answer by N ms outside the state lock. --request-log FILE
 (make bench) writes "S seq ms METHOD target accept" as each authenticated
-API request is answered and "E seq ms" once its answer is sent: the sequence and its
-order, for tests/bench/direct_curl to replay.
+API request is answered and "E seq ms" once its answer is sent, for
+tests/bench/direct_curl to replay.
 """
 import argparse, base64, hashlib, http.server, json, os, re, secrets, sys, time, traceback
 import urllib.parse
