@@ -457,7 +457,17 @@ conn_answered(struct conn *c, uint32_t id)
 	return NULL;
 }
 
-/* Fill the window: as many as max-in-flight allows. */
+/*
+ * Fill the window: twice max-in-flight. The broker runs at most
+ * max-in-flight at once and queues the rest in order; the others wait
+ * there so that a slot freed by an answer starts the next request at
+ * once, not after the answer has crossed to us, been parsed and its
+ * records sent (with exactly max-in-flight sent, every slot idled that
+ * long once per request: 10k Atlas users at 20 ms had 6.3-6.6 of 8
+ * answers in flight at the mock, 7.0-7.1 with this).
+ */
+#define CONN_AHEAD	2
+
 static int
 conn_fill(struct conn *c, long long *soonest)
 {
@@ -466,7 +476,7 @@ conn_fill(struct conn *c, long long *soonest)
 	int		 e;
 
 	*soonest = -1;
-	while (c->failed == 0 && c->ninflight < c->max_inflight &&
+	while (c->failed == 0 && c->ninflight < CONN_AHEAD * c->max_inflight &&
 	    (j = conn_take(c, now, soonest)) != NULL) {
 		if ((e = conn_send(c, j)) != 0) {
 			e = conn_fail(c, e, "cannot reach the broker: %s",

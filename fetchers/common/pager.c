@@ -458,6 +458,31 @@ pager_count(const struct pager *p, const struct pcj_doc *d)
 	    p->items) : pcj_root(d));
 }
 
+/*
+ * The next pages are asked for before this page's items are handed over,
+ * so they go out ahead of the jobs the items start (a user's roles, a
+ * group's members): the next page of a sequential listing does not wait
+ * behind a page's worth of jobs while the other slots run dry at its end.
+ * The count is the page's array as pager_items walks it; if an item then
+ * fails, the run fails and the page asked for is abandoned unsent.
+ */
+static int
+pager_next(struct conn *c, struct pager *p, const struct pager_page *pg,
+    const struct pcj_doc *d)
+{
+	unsigned	got = pager_count(p, d);
+
+	switch (p->l.kind) {
+	case PAGER_NUMBERED:
+	case PAGER_SCIM:
+		return pager_counted(c, p, pg, d, got);
+	case PAGER_OFFSET:
+		return pager_offset(c, p, pg, d, got);
+	default:
+		return pager_cursor(c, p, pg, d);
+	}
+}
+
 static int
 pager_on_page(struct conn *c, struct conn_resp *r, void *arg)
 {
@@ -489,19 +514,8 @@ pager_on_page(struct conn *c, struct conn_resp *r, void *arg)
 		e = conn_fail(c, PC_E_VALUE, "%s %s: page %u repeats an earlier "
 		    "page: the listing does not end", c->app->name, p->path,
 		    pg->n);
-	else if ((e = pager_items(c, p, pg, &r->doc, &got)) == 0)
-		switch (p->l.kind) {
-		case PAGER_NUMBERED:
-		case PAGER_SCIM:
-			e = pager_counted(c, p, pg, &r->doc, got);
-			break;
-		case PAGER_OFFSET:
-			e = pager_offset(c, p, pg, &r->doc, got);
-			break;
-		default:
-			e = pager_cursor(c, p, pg, &r->doc);
-			break;
-		}
+	else if ((e = pager_next(c, p, pg, &r->doc)) == 0)
+		e = pager_items(c, p, pg, &r->doc, &got);
 	free(pg);
 	if (e != 0)
 		p->ended = 1;

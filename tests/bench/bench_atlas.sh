@@ -7,6 +7,12 @@
 #                 x latency / max-in-flight (target <= 1.2)
 #   wire / calls  requests on the wire per API call (Digest challenges
 #                 included; target <= 1.05)
+#   span, +ends   first request to last answer at the mock (its request
+#                 log); the rest of the wall time: start (processes, TLS,
+#                 the first challenge) and end (the .c1z finished)
+#   mock ms/r     at 0 ms: the span over the requests, an upper bound of
+#                 the mock's cost per request (bench_privsep.sh measures
+#                 it with a direct client)
 #   records/s     records into the .c1z; the file's size
 #   peak RSS      of the agent, the broker and the fetcher (<= 64 MiB)
 #   curl+jq       the same inventory by tests/bench/atlas_curl_jq.sh, up to
@@ -25,7 +31,7 @@ bench() {
 	b_u=$1 b_p=$2 b_l=$3
 	python3 "$TOP/tests/mock/atlas/gen_fixture.py" --users "$b_u" \
 		--projects "$b_p" --out "$TMP/fx.json" >/dev/null
-	atlas_mock "$TMP/fx.json" --latency-ms "$b_l"
+	atlas_mock "$TMP/fx.json" --latency-ms "$b_l" --request-log "$TMP/req.log"
 	sed -i 's/^timeout = 30$/timeout = 600/' "$TMP/atlas.conf"
 	echo "max-in-flight = $MIF" >> "$TMP/atlas.conf"
 	rm -f "$TMP/big.c1z"
@@ -43,11 +49,14 @@ bench() {
 	b_recs=$(awk '$1 ~ /^(resource-types|resources|entitlements|grants)$/ \
 		{ s += $NF } END { print s + 0 }' "$TMP/stats")
 	b_calls=$(sed -n 's/.*synced (\([0-9]*\) API calls).*/\1/p' "$TMP/out")
-	# Requests on the wire, and how many answers overlapped on average.
+	# Requests on the wire (less this stats request, which counts
+	# itself), and how many answers overlapped on average.
 	mockget stats | python3 -c 'import json,sys; s = json.load(sys.stdin)
-print(s.get("requests", 0), "%.1f" % (s.get("in_flight_sum", 0) /
+print(s.get("requests", 0) - 1, "%.1f" % (s.get("in_flight_sum", 0) /
       max(1, s.get("api_requests", 0))))' > "$TMP/wire"
 	read -r b_wire b_inf < "$TMP/wire"
+	b_span=$(awk '$1 == "S" && !s { s = $3 } $1 == "E" { e = $3 }
+	    END { printf "%d\n", e - s }' "$TMP/req.log")
 	# The peer, where it finishes in reasonable time: the same inventory
 	# scripted with curl and jq, sequential, against the same mock.
 	b_peer=0
@@ -61,7 +70,8 @@ print(s.get("requests", 0), "%.1f" % (s.get("in_flight_sum", 0) /
 	b_size=$(($(stat -c %s "$TMP/big.c1z") / 1024))
 	echo "$b_u $b_p $b_l $b_ms ${b_calls:-0} $b_wire $b_recs $b_size" \
 		"$(awk '{ m[$1] = $2 } END { printf "%d %d %d ", m["agent"], \
-		m["broker"], m["fetcher"] }' "$TMP/rss")$b_inf $b_peer" >> "$ROWS"
+		m["broker"], m["fetcher"] }' "$TMP/rss")$b_inf $b_peer $b_span" \
+		>> "$ROWS"
 }
 
 : > "$ROWS"
@@ -75,10 +85,10 @@ bench "${last%%:*}" "${last#*:}" 0
 awk -v mif="$MIF" '
 function verdict(ok) { return ok ? "PASS" : "FAIL" }
 BEGIN {
-	printf "%-7s %-5s %8s %8s %6s %-4s %5s %6s %-4s %9s %8s %6s %6s %6s %-4s %8s %6s %-4s\n",
-	    "users", "lat", "wall ms", "limit", "ratio", "", "infl", "wire/c",
-	    "", "records/s", "c1z KiB", "agent", "broker", "fetch", "RSS",
-	    "curl+jq", "x", ""
+	printf "%-7s %-5s %8s %8s %6s %-4s %8s %6s %5s %6s %-4s %9s %8s %6s %6s %6s %-4s %8s %6s %-4s %6s\n",
+	    "users", "lat", "wall ms", "limit", "ratio", "", "span", "+ends",
+	    "infl", "wire/c", "", "records/s", "c1z KiB", "agent", "broker",
+	    "fetch", "RSS", "curl+jq", "x", "", "mock"
 }
 {
 	limit = $3 > 0 ? $5 * $3 / mif : 0
@@ -86,21 +96,23 @@ BEGIN {
 	wc = $5 > 0 ? $6 / $5 : 0
 	rss = ($9 > $10 ? $9 : $10); rss = (rss > $11 ? rss : $11)
 	peer = $13 > 0 ? $13 / $4 : 0
-	printf "%-7d %-5s %8d %8s %6s %-4s %5.1f %6.3f %-4s %9d %8d %6.1f %6.1f %6.1f %-4s %8s %6s %-4s\n",
+	printf "%-7d %-5s %8d %8s %6s %-4s %8d %6d %5.1f %6.3f %-4s %9d %8d %6.1f %6.1f %6.1f %-4s %8s %6s %-4s %6s\n",
 	    $1, $3 "ms", $4, (limit > 0 ? sprintf("%d", limit) : "-"),
 	    (limit > 0 ? sprintf("%.2f", ratio) : "-"),
-	    (limit > 0 ? verdict(ratio <= 1.2) : ""),
+	    (limit > 0 ? verdict(ratio <= 1.2) : ""), $14, $4 - $14,
 	    $12, wc, verdict(wc <= 1.05), $7 * 1000 / ($4 + 1), $8,
 	    $9 / 1024, $10 / 1024, $11 / 1024, verdict(rss <= 65536),
 	    ($13 > 0 ? $13 : "-"), ($13 > 0 ? sprintf("%.1f", peer) : "-"),
-	    ($13 > 0 && $3 > 0 ? verdict(peer >= 5) : "")
+	    ($13 > 0 && $3 > 0 ? verdict(peer >= 5) : ""),
+	    ($3 == 0 ? sprintf("%.2f", $14 / ($5 + 0.001)) : "-")
 }' "$ROWS"
 echo "targets: wall <= 1.2 x (API calls x latency / $MIF in flight)," \
 	"wire/calls <= 1.05, peak RSS of each process <= 64 MiB"
 echo "infl: answers in flight at the mock, on average, as each arrived;" \
 	"curl+jq: the same inventory scripted (tests/bench/atlas_curl_jq.sh)," \
-	"x: how many times faster portcullis is (target >= 5 at $LAT ms)"
-while read -r u p l ms calls wire recs size ra rb rf inf peer; do
+	"x: how many times faster portcullis is (target >= 5 at $LAT ms);" \
+	"mock: ms per request at 0 ms (an upper bound); $(uptime | sed 's/.*load/load/')"
+while read -r u p l ms calls wire recs size ra rb rf inf peer span; do
 	if [ "$peer" -gt 0 ] && [ "$l" != 0 ]; then
 		t_check "$u users at $l ms: >= 5x faster than curl+jq" \
 			test "$peer" -ge $((5 * ms))

@@ -24,6 +24,10 @@ every API answer by N ms outside the state lock. Config limit_routes
 {operationId: [n, seconds]} answers that operation's next n calls 429
 with Retry-After: seconds; stats["route_times"] has when each operation
 was called (monotonic seconds, the first 100).
+--request-log FILE
+(make bench) writes "S seq ms METHOD target accept" as each authenticated
+API request is answered and "E seq ms" once its answer is sent, for
+tests/bench/direct_curl to replay.
 """
 import argparse, base64, hashlib, http.server, json, os, re, secrets, sys, time, traceback
 import urllib.parse
@@ -103,10 +107,17 @@ class Handler(http.server.BaseHTTPRequestHandler):
         n = int(self.headers.get("Content-Length", "0") or "0")
         raw = self.rfile.read(n) if n else b""
         control = url.path.startswith("/__mock/")
+        seq = None
         with st.lock:
             st.stats["requests"] += 1
+            before = st.stats["api_requests"]
             resp = self.respond(url, raw, control)
             delay = 0 if control else st.latency_ms / 1000.0
+            if getattr(st, "request_log", None) is not None and st.stats["api_requests"] != before:
+                seq = st.stats["api_requests"]
+                st.request_log.write("S %d %.3f %s %s %s\n" % (
+                    seq, time.monotonic() * 1000, self.command, self.path,
+                    self.headers.get("Accept", "-")))
             if not control:     # how many answers overlap (make bench)
                 st.stats["in_flight"] = st.stats.get("in_flight", 0) + 1
                 st.stats["max_in_flight"] = max(st.stats.get("max_in_flight", 0),
@@ -121,6 +132,8 @@ class Handler(http.server.BaseHTTPRequestHandler):
             if not control:
                 with st.lock:
                     st.stats["in_flight"] -= 1
+                    if seq is not None:
+                        st.request_log.write("E %d %.3f\n" % (seq, time.monotonic() * 1000))
 
     def respond(self, url, raw, control):
         st = self.server.state
@@ -378,11 +391,14 @@ def main():
     ap.add_argument("--token-ttl", type=int, default=3600)
     ap.add_argument("--inject-429", type=int, default=0)
     ap.add_argument("--latency-ms", type=int, default=0)
+    ap.add_argument("--request-log")
     a = ap.parse_args()
     with open(a.fixture) as f:
         st = State(json.load(f))
     st.algorithm, st.nonce_ttl, st.token_ttl = a.digest_algorithm, a.nonce_ttl, a.token_ttl
     st.inject_429, st.latency_ms = a.inject_429, a.latency_ms
+    # Line-buffered: SIGTERM ends the mock with os._exit.
+    st.request_log = open(a.request_log, "w", buffering=1) if a.request_log else None
 
     def setup(srv):
         srv.state, srv.api = st, Api(st)
