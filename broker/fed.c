@@ -26,6 +26,7 @@
 #include <string.h>
 
 #include "broker.h"
+#include "grammar.h"
 #include "http.h"
 #include "log.h"
 #include "pcj.h"
@@ -85,13 +86,7 @@ fed_match(const char *pattern, const char *path, char *seg, size_t segsz)
 static int
 fed_hexid(const char *s)
 {
-	size_t	i;
-
-	for (i = 0; s[i] != '\0'; i++)
-		if (!((s[i] >= '0' && s[i] <= '9') || (s[i] >= 'a' &&
-		    s[i] <= 'f')))
-			return 0;
-	return i == 24;
+	return gram_hexid_ok(s, 24);
 }
 
 /* A domain as it may stand in the joined list: [A-Za-z0-9.-], bounded. */

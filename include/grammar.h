@@ -17,6 +17,8 @@ int	gram_path_ok(const char *p, size_t *bad);
 int	gram_media_ok(const char *s, int list);
 /* 1 when s is [a-z0-9_]*. */
 int	gram_name_ok(const char *s);
+/* 1 when s is exactly n lowercase hex digits (a vendor id in a path). */
+int	gram_hexid_ok(const char *s, size_t n);
 /* 0, or PC_E_POLICY with why naming the first field that is not. */
 int	gram_request(const struct http_req_msg *m, char *why, size_t whysz)
 	    PC_WUR;

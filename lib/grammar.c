@@ -161,6 +161,18 @@ gram_name_ok(const char *s)
 }
 
 int
+gram_hexid_ok(const char *s, size_t n)
+{
+	size_t	i;
+
+	for (i = 0; s[i] != '\0'; i++)
+		if (!((s[i] >= '0' && s[i] <= '9') || (s[i] >= 'a' &&
+		    s[i] <= 'f')))
+			return 0;
+	return i == n;
+}
+
+int
 gram_request(const struct http_req_msg *m, char *why, size_t whysz)
 {
 	size_t	i, bad;

@@ -9,6 +9,7 @@
 #include <string.h>
 
 #include "atlas.h"
+#include "grammar.h"
 
 /* Baton's slugs for Atlas roles (baton-connectors.md, section 1.6). */
 static const char *const atlas_org_map[][2] = {
@@ -90,13 +91,7 @@ atlas_project_role_name(const char *slug)
 int
 atlas_hexid(const char *s)
 {
-	size_t	i;
-
-	for (i = 0; s[i] != '\0'; i++)
-		if (!((s[i] >= '0' && s[i] <= '9') || (s[i] >= 'a' &&
-		    s[i] <= 'f')))
-			return 0;
-	return i == 24;
+	return gram_hexid_ok(s, 24);
 }
 
 int

@@ -131,17 +131,7 @@ t_nogrep "info: no request lines" 'request GET' "$TMP/notty.err"
   echo "private-key-file = $TMP/pk"; } > "$TMP/s.conf"
 printf '%s' "$SECRET" > "$TMP/pk"
 chmod 600 "$TMP/pk"
-python3 - "$TMP/notify.sock" "$TMP/notify.log" <<'PY' &
-import socket, sys
-s = socket.socket(socket.AF_UNIX, socket.SOCK_DGRAM)
-s.bind(sys.argv[1])
-with open(sys.argv[2], "a", buffering=1) as f:
-    while True:
-        f.write(s.recv(4096).decode() + "\n")
-PY
-T_PIDS="$T_PIDS $!"
-i=0
-while [ ! -S "$TMP/notify.sock" ] && [ $i -lt 50 ]; do sleep 0.1; i=$((i + 1)); done
+t_notify "$TMP/notify.sock" "$TMP/notify.log"
 NOTIFY_SOCKET="$TMP/notify.sock" "$PORTCULLIS" service --config "$TMP/s.conf" \
 	>"$TMP/sv.out" 2>"$TMP/sv.err" &
 SV=$!

@@ -12,17 +12,7 @@ t_conf "$TMP/app.part" demo "https://127.0.0.1:$PORT_m" \
 	"allow-file = $TMP/allow.cidr" "egress-file = $TMP/egress.rules" \
 	"path = /hello"
 { echo "interval = 1"; echo "app = demo"; cat "$TMP/app.part"; } > "$TMP/s.conf"
-python3 - "$TMP/notify.sock" "$TMP/notify.log" <<'PY' &
-import socket, sys
-s = socket.socket(socket.AF_UNIX, socket.SOCK_DGRAM)
-s.bind(sys.argv[1])
-with open(sys.argv[2], "a", buffering=1) as f:
-    while True:
-        f.write(s.recv(4096).decode() + "\n")
-PY
-T_PIDS="$T_PIDS $!"
-i=0
-while [ ! -S "$TMP/notify.sock" ] && [ $i -lt 50 ]; do sleep 0.1; i=$((i + 1)); done
+t_notify "$TMP/notify.sock" "$TMP/notify.log"
 NOTIFY_SOCKET="$TMP/notify.sock" "$PORTCULLIS" service --config "$TMP/s.conf" \
 	>"$TMP/out" 2>"$TMP/err" &
 SV=$!

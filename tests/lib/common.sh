@@ -141,3 +141,19 @@ t_conf() {
 		for l in "$@"; do echo "$l"; done
 	} > "$f"
 }
+
+# t_notify SOCKET LOG: a stand-in for systemd's notify socket; every
+# datagram the service sends (READY=1, STATUS=...) becomes a line of LOG.
+t_notify() {
+	python3 - "$1" "$2" <<'PY' &
+import socket, sys
+s = socket.socket(socket.AF_UNIX, socket.SOCK_DGRAM)
+s.bind(sys.argv[1])
+with open(sys.argv[2], "a", buffering=1) as f:
+    while True:
+        f.write(s.recv(4096).decode() + "\n")
+PY
+	T_PIDS="$T_PIDS $!"
+	_i=0
+	while [ ! -S "$1" ] && [ $_i -lt 50 ]; do sleep 0.1; _i=$((_i + 1)); done
+}
