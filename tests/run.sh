@@ -8,6 +8,7 @@ top=$(cd "$(dirname "$0")/.." && pwd)
 cd "$top" || exit 1
 log=$BUILD/tests/logs
 mkdir -p "$log"
+: > "$log/times"
 P=0 F=0 S=0
 limit=600			# seconds per script; make check-long: two hours
 [ -n "$PC_LONG" ] && limit=7200
@@ -42,8 +43,12 @@ for t in tests/integration/*.sh tests/security/*.sh tests/faults/*.sh; do
 	[ -f "$t" ] || continue
 	n=$(basename "$t" .sh)
 	case "$ONLY" in ''|*"$n"*) ;; *) continue ;; esac
+	t0=$(date +%s)
 	timeout "$limit" sh "$t" > "$log/$n.out" 2>&1
-	tally "$n" "$log/$n.out" $?
+	rc=$?
+	# Each script's seconds, to keep CI's 20 minutes in sight.
+	echo "$(($(date +%s) - t0)) $n" >> "$log/times"
+	tally "$n" "$log/$n.out" $rc
 done
 if [ "$S" != 0 ]; then
 	echo "$P passed, $F failed, $S skipped"
