@@ -75,8 +75,12 @@ rp_fill(struct fetch *f, struct rp_slot *slots, size_t room, size_t *first,
 	for (i = *first; i < dc_nreq && *inflight < room; i++) {
 		if (dc_req[i].started || !dc_ready(&dc_req[i]))
 			continue;
-		while (slots[k].busy)
+		while (k < RP_SLOTS && slots[k].busy)
 			k++;
+		if (k == RP_SLOTS)
+			return PC_E_STATE;
+		if (strcmp(dc_req[i].method, "GET") != 0)
+			return PC_E_VALUE;	/* no bodies logged */
 		if ((e = rp_submit(f, &slots[k], i)) != 0)
 			return e;
 		(*inflight)++;
@@ -131,8 +135,9 @@ rp_run(struct fetch *f)
 	unsigned		errors = 0;
 	int			e;
 
-	if (fetch_opt(f, "max-in-flight", v, sizeof(v)) != NULL)
-		mif = strtoul(v, &end, 10);
+	if (fetch_opt(f, "max-in-flight", v, sizeof(v)) != NULL &&
+	    ((mif = strtoul(v, &end, 10)), *end != '\0'))
+		mif = 0;
 	if (mif < 1 || mif > RP_SLOTS / RP_AHEAD) {
 		fetch_result(f, "max-in-flight out of range");
 		return PC_E_VALUE;
