@@ -1,8 +1,11 @@
 /*
  * Runs in: every process. The demo app (one GET through the broker, for
  * a first run and the end-to-end tests), the misbehaving sbxtest fetcher
- * of the security tests, and the pseudo-app "vault": the transport of
- * Vault / OpenBao KV writes, under its own allowlist and egress rules.
+ * of the security tests, the bench's "replay" (an Atlas sync's requests
+ * again through the broker, Atlas's Digest credential, no parsing:
+ * tests/bench/replay_fetch.c, never installed), and the pseudo-app
+ * "vault": the transport of Vault / OpenBao KV writes, under its own
+ * allowlist and egress rules.
  */
 #include "apps.h"
 #include "record.h"
@@ -86,6 +89,27 @@ const struct app_def app_sbxsync = {
 	},
 	.opts = sbxtest_opts,
 	.sync_op = TASK_SYNC,
+};
+
+static const struct opt_def replay_opts[] = {
+	{ "public-key",		A,	NULL,	"Atlas API public key", NULL },
+	{ "private-key",	S,	NULL,	"Atlas API private key", NULL },
+	{ NULL, 0, NULL, NULL, NULL }
+};
+
+/* make bench only: the bench's config gives Atlas's egress rules. */
+const struct app_def app_replay = {
+	.name = "replay",
+	.fetcher = "portcullis-fetch-replay",
+	.flags = APP_HIDDEN,
+	.base = BASE_FIXED,
+	.base_default = "https://cloud.mongodb.com",
+	.creds = {
+		{ .name = "api",
+		  .auths = { { AUTH_DIGEST, "public-key", "private-key" } } },
+	},
+	.opts = replay_opts,
+	.sync_op = TASK_DEMO,
 };
 
 const struct app_def app_vault = {

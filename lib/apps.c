@@ -10,7 +10,7 @@
 
 extern const struct app_def	app_atlas, app_atlassian, app_confluence,
 				app_demo, app_ironclad, app_sbxtest, app_sbxsync,
-				app_vault;
+				app_replay, app_vault;
 
 const struct app_def *const apps[] = {
 	&app_atlas,
@@ -20,6 +20,7 @@ const struct app_def *const apps[] = {
 	&app_demo,
 	&app_sbxtest,
 	&app_sbxsync,
+	&app_replay,
 	&app_vault,
 	NULL
 };

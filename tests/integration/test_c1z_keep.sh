@@ -16,7 +16,8 @@ mkdir "$TMP/out"
 "$PORTCULLIS" service --config "$TMP/k.conf" >"$TMP/sv.out" 2>"$TMP/sv.err" &
 SV=$!
 T_PIDS="$T_PIDS $SV"
-runs() { grep -c 'apps synced' "$TMP/sv.err"; }
+# (sv.err may not exist yet: the background job opens it.)
+runs() { cat "$TMP/sv.err" 2>/dev/null | grep -c 'apps synced'; }
 i=0
 while [ "$(runs)" -lt 4 ] && [ $i -lt 900 ]; do sleep 0.1; i=$((i + 1)); done
 kill -TERM "$SV"

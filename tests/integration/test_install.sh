@@ -28,6 +28,8 @@ for f in share/man/man8/portcullis.8 share/man/man5/portcullis.conf.5 \
 done
 t_check "the test fetcher is not installed" \
 	test ! -e "$P/libexec/portcullis/portcullis-fetch-sbxtest"
+t_check "the bench's replay fetcher is not installed" \
+	test -z "$(find "$R" -name '*replay*')"
 t_check "installed egress rules are the tree's" \
 	diff -r "$TOP/policy/egress" "$P/share/portcullis/policy/egress"
 t_check "installed allowlists are the tree's" \

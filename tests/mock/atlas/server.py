@@ -26,8 +26,12 @@ with Retry-After: seconds; stats["route_times"] has when each operation
 was called (monotonic seconds, the first 100).
 --request-log FILE
 (make bench) writes "S seq ms METHOD target accept" as each authenticated
-API request is answered and "E seq ms" once its answer is sent, for
+API request is answered and "E seq ms status" once its answer is sent, for
 tests/bench/direct_curl to replay.
+--replay-list FILE
+(make bench) answers GET /api/atlas/v2/orgs?replayList=1 with FILE (a
+request log) as text/plain, without auth, latency, stats or a log line:
+how tests/bench/replay_fetch (sandboxed, it opens no file) gets its list.
 """
 import argparse, base64, hashlib, http.server, json, os, re, secrets, sys, time, traceback
 import urllib.parse
@@ -108,6 +112,10 @@ class Handler(http.server.BaseHTTPRequestHandler):
         raw = self.rfile.read(n) if n else b""
         control = url.path.startswith("/__mock/")
         seq = None
+        if getattr(st, "replay_list", None) and self.path == "/api/atlas/v2/orgs?replayList=1":
+            with open(st.replay_list, "rb") as f:
+                self.send(200, f.read(), "text/plain", {})
+            return
         with st.lock:
             st.stats["requests"] += 1
             before = st.stats["api_requests"]
@@ -133,7 +141,8 @@ class Handler(http.server.BaseHTTPRequestHandler):
                 with st.lock:
                     st.stats["in_flight"] -= 1
                     if seq is not None:
-                        st.request_log.write("E %d %.3f\n" % (seq, time.monotonic() * 1000))
+                        st.request_log.write("E %d %.3f %d\n" % (
+                            seq, time.monotonic() * 1000, resp[0]))
 
     def respond(self, url, raw, control):
         st = self.server.state
@@ -392,6 +401,7 @@ def main():
     ap.add_argument("--inject-429", type=int, default=0)
     ap.add_argument("--latency-ms", type=int, default=0)
     ap.add_argument("--request-log")
+    ap.add_argument("--replay-list")
     a = ap.parse_args()
     with open(a.fixture) as f:
         st = State(json.load(f))
@@ -399,6 +409,7 @@ def main():
     st.inject_429, st.latency_ms = a.inject_429, a.latency_ms
     # Line-buffered: SIGTERM ends the mock with os._exit.
     st.request_log = open(a.request_log, "w", buffering=1) if a.request_log else None
+    st.replay_list = a.replay_list
 
     def setup(srv):
         srv.state, srv.api = st, Api(st)
