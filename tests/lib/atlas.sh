@@ -25,6 +25,8 @@ public-key = pubkey01
 connect-timeout = 5
 timeout = 30
 CONF
+	# A run without --file writes here, not into the tree it runs from.
+	echo "file = $TMP/sync.c1z" >> "$TMP/atlas.conf"
 }
 
 atlas_stop() {
