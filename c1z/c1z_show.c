@@ -642,7 +642,7 @@ c1z_show_args(struct c1z_show *s, int argc, char **argv, const char **file,
 	return *file == NULL ? -1 : 0;
 }
 
-/* Table i of c1z_tables from s->r, open: 0, 1 (nothing), 2 (failed). */
+/* Table i of c1z_tables from s->r, open; its function's result, 2 failed. */
 static int
 c1z_show_on(struct c1z_show *s, size_t i)
 {
