@@ -473,9 +473,13 @@ fed_done(struct broker *b, struct breq *q, int result,
 		fed_pass(r);		/* not federated: nothing restricts */
 		return;
 	}
-	if (e == 1)
+	if (e == 1) {
+		/* Any other read's 404 leaves the list unknown: fail closed
+		 * (1 is also fed_step's "nothing restricts"). */
 		(void)snprintf(why, sizeof(why), "GET %s: HTTP 404",
 		    r->fed->path);
+		e = PC_E_REMOTE;
+	}
 	if (e == 0) {
 		e = fed_step(dc, r->fed, &d, why, sizeof(why));
 		pcj_free(&d);

@@ -24,7 +24,7 @@
 
 /* baton-sdk's v1 schema (baton-sdk.md section 1.3), names as it has them:
  * the tables and the unique indexes the upserts need, first. */
-static const char c1z_schema[] =
+const char c1z_schema[] =
 "CREATE TABLE v1_resource_types (id integer primary key, external_id text "
 "not null, data blob not null, sync_id text not null, discovered_at datetime "
 "not null);\n"

@@ -82,4 +82,7 @@ int	c1z_keep_begin(struct c1z_keep *k, const char *path,
  */
 int	c1z_keep_end(struct c1z_keep *k) PC_WUR;
 
+/* baton-sdk's v1 schema as the writer makes it (c1z.c). */
+extern const char c1z_schema[];
+
 #endif /* PC_C1Z_H */

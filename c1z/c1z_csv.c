@@ -230,6 +230,14 @@ static int (*const c1z_csv_fns[])(struct c1z_rd *, FILE *) = {
 	c1z_csv_syncs,
 };
 
+int
+c1z_csv_table(struct c1z_rd *r, size_t i, FILE *fp)
+{
+	if (i >= sizeof(c1z_csv_fns) / sizeof(c1z_csv_fns[0]))
+		return -1;
+	return c1z_csv_fns[i](r, fp);
+}
+
 /* Refuse before writing anything when one of the files is there. */
 static int
 c1z_csv_dir(const char *dir)
@@ -275,7 +283,7 @@ c1z_csv_write(struct c1z_rd *r, const char *dir)
 				close(fd);
 			return -1;
 		}
-		e = c1z_csv_fns[i](r, fp);
+		e = c1z_csv_table(r, i, fp);
 		if (fclose(fp) != 0 || e != 0) {
 			fprintf(stderr, "portcullis: c1z: %s: write failed\n",
 			    path);

@@ -83,5 +83,14 @@ int	c1z_access_main(struct c1z_rd *r, const char *cmd, const char *p,
 	    const char *e, int json);
 int	c1z_diff_main(int argc, char **argv);
 int	c1z_csv_main(int argc, char **argv);
+/*
+ * One table of `c1z show` (i: resource-types resources entitlements
+ * grants stats syncs access principals; no filters, all to stdout) or
+ * of `c1z export --csv` (i: resource_types resources entitlements
+ * grants sync_runs, to fp) from r, open: the commands' own code, for
+ * fuzz/fuzz_c1z_row.c.
+ */
+int	c1z_show_rd(struct c1z_rd *r, size_t i, int json);
+int	c1z_csv_table(struct c1z_rd *r, size_t i, FILE *fp);
 
 #endif /* PC_C1Z_RD_H */

@@ -642,11 +642,45 @@ c1z_show_args(struct c1z_show *s, int argc, char **argv, const char **file,
 	return *file == NULL ? -1 : 0;
 }
 
+/* Table i of c1z_tables from s->r, open; its function's result, 2 failed. */
+static int
+c1z_show_on(struct c1z_show *s, size_t i)
+{
+	int	rc = 2;
+
+	if (c1z_tables[i].fn == NULL)
+		rc = c1z_access_main(&s->r, c1z_tables[i].name, s->p, s->e,
+		    s->json);
+	else if (c1z_lookups(s) == 0)
+		rc = c1z_tables[i].fn(s);
+	sqlite3_finalize(s->q_res);
+	sqlite3_finalize(s->q_rt);
+	sqlite3_finalize(s->q_ent);
+	s->q_res = s->q_rt = s->q_ent = NULL;
+	return rc;
+}
+
+int
+c1z_show_rd(struct c1z_rd *r, size_t i, int json)
+{
+	struct c1z_show	s;
+	int		rc;
+
+	if (i >= sizeof(c1z_tables) / sizeof(c1z_tables[0]))
+		return -1;
+	memset(&s, 0, sizeof(s));
+	s.r = *r;
+	s.json = json;
+	rc = c1z_show_on(&s, i);
+	*r = s.r;
+	return rc;
+}
+
 static int
 c1z_show_run(struct c1z_show *s, const char *file, const char *table)
 {
 	size_t	i;
-	int	rc = 2;
+	int	rc;
 
 	for (i = 0; i < sizeof(c1z_tables) / sizeof(c1z_tables[0]); i++)
 		if (strcmp(table, c1z_tables[i].name) == 0)
@@ -660,13 +694,7 @@ c1z_show_run(struct c1z_show *s, const char *file, const char *table)
 		return 2;
 	if (c1z_rd_open(&s->r, file, s->sync) != 0)
 		return 1;
-	if (c1z_tables[i].fn == NULL)
-		rc = c1z_access_main(&s->r, table, s->p, s->e, s->json);
-	else if (c1z_lookups(s) == 0)
-		rc = c1z_tables[i].fn(s);
-	sqlite3_finalize(s->q_res);
-	sqlite3_finalize(s->q_rt);
-	sqlite3_finalize(s->q_ent);
+	rc = c1z_show_on(s, i);
 	c1z_rd_close(&s->r);
 	if (fflush(stdout) != 0)
 		rc = 2;

@@ -3,10 +3,14 @@
  * a type, the rest is its payload, decoded against the type's tag table
  * and then by its codec; an HTTP_REQ is then held to the broker's
  * grammar, a RECORDS batch is taken apart and each record decoded as the
- * agent does. Nothing may crash, read past the input or leak.
+ * agent does; ERR, DONE and REFUSED have their fail fields decoded
+ * (msg_fail_decode) as the fetcher and the agent take them, and they
+ * must come out bounded, NUL-terminated and with a known cause.
+ * Nothing may crash, read past the input or leak.
  */
 #include <stddef.h>
 #include <stdint.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "grammar.h"
@@ -18,7 +22,8 @@ int	LLVMFuzzerTestOneInput(const uint8_t *, size_t);
 static const uint32_t	types[] = { MSG_TASK, MSG_HTTP_REQ, MSG_HTTP_RESP,
 			    MSG_RECORDS, MSG_LOG, MSG_DONE, MSG_AUDIT,
 			    MSG_AUDIT_ACK, MSG_VAULT_SEALED, MSG_PROGRESS,
-			    MSG_ERR };
+			    MSG_ERR, MSG_REFUSED };	/* new ones last: the
+						 * seeds' first bytes keep */
 
 static void
 payload_records(const struct msg *m)
@@ -35,6 +40,42 @@ payload_records(const struct msg *m)
 		if (record_decode(&tf, &r, &why) == 0)
 			record_clear(&r);
 	}
+}
+
+/* Fail fields as a receiver may use them: strings end, the cause known. */
+static void
+payload_fail_check(const struct fail_msg *f)
+{
+	if (f->cause >= FAIL_LAST ||
+	    memchr(f->method, '\0', sizeof(f->method)) == NULL ||
+	    memchr(f->path, '\0', sizeof(f->path)) == NULL ||
+	    memchr(f->cred, '\0', sizeof(f->cred)) == NULL ||
+	    memchr(f->addr, '\0', sizeof(f->addr)) == NULL ||
+	    memchr(f->detail, '\0', sizeof(f->detail)) == NULL ||
+	    memchr(f->host, '\0', sizeof(f->host)) == NULL)
+		abort();
+}
+
+/* ERR, DONE: the text, then the fail fields (agent/run.c, fetch.c). */
+static void
+payload_fail(const struct msg *m)
+{
+	static struct text_msg	t;
+	static struct fail_msg	f;
+
+	if (msg_text_decode(m, &t) == 0 && msg_fail_decode(m, &f) == 0)
+		payload_fail_check(&f);
+}
+
+/* REFUSED, broker -> agent (agent/run.c). */
+static void
+payload_refused(const struct msg *m)
+{
+	static struct refused_msg	r;
+
+	memset(&r, 0, sizeof(r));
+	if (msg_refused_decode(m, &r) == 0)
+		payload_fail_check(&r.fail);
 }
 
 static void
@@ -78,6 +119,13 @@ payload_decode(struct msg *m)
 		break;
 	case MSG_PROGRESS:
 		(void)!msg_progress_decode(m, &u.p);
+		break;
+	case MSG_ERR:
+	case MSG_DONE:
+		payload_fail(m);
+		break;
+	case MSG_REFUSED:
+		payload_refused(m);
 		break;
 	default:
 		(void)!msg_text_decode(m, &u.x);

@@ -24,6 +24,8 @@ with zipfile.ZipFile(sys.argv[1], "w") as z:
 PY
 }
 
+# Generated sources some harnesses build on (protoc-c: c1z_row).
+MAKEFLAGS= make -s fuzz-gen
 MAKEFLAGS= make -s fuzz-list | while IFS='|' read -r name srcs libs inc; do
 	o="$WORK/$name"
 	mkdir -p "$o"

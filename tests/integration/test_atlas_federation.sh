@@ -183,6 +183,15 @@ t_grep "unreadable approved domains: refused, named" \
 	"cannot read Atlas's approved domains of organization $ACME" "$TMP/f1.err"
 t_eq "... and nothing was sent" "$(route 'POST createOrgUser')" 0
 mockpost config '{"fail_routes":{}}'
+# A 404 is "not federated" only for the settings read: for the connected-
+# org config (or a project's org) it leaves the list unknown, so it refuses.
+mockpost config '{"fail_routes":{"getConnectedOrgConfig":404}}'
+invite f2 eve@outside.example
+t_grep "connected-org config 404: refused, named" \
+	"cannot read Atlas's approved domains of organization $ACME .*HTTP 404" \
+	"$TMP/f2.err"
+t_eq "... and nothing was sent" "$(route 'POST createOrgUser')" 0
+mockpost config '{"fail_routes":{}}'
 
 # --- project adds: addProjectUser invites, so the project's org's list holds
 # (user151@contractor.example is an Acme member outside Atlas's list; the
