@@ -7,6 +7,8 @@
 . "$TOP/tests/lib/atlas.sh"
 t_ca
 atlas_mock "$TOP/tests/mock/atlas/fixtures/small.json"
+# Its runs write no --file: into the scratch directory, not the tree.
+cd "$TMP" || exit 1
 GOOD="$TMP/good.conf"
 cp "$TMP/atlas.conf" "$GOOD"
 echo "allow 10.0.0.0/8" > "$TMP/ten.cidr"
