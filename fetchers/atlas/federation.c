@@ -15,20 +15,8 @@
 #include <string.h>
 
 #include "atlas.h"
+#include "grammar.h"
 #include "jw.h"
-
-/* 1 when s is n lower-case hex digits (oktaIdpId has 20, ids 24). */
-static int
-atlas_fed_hex(const char *s, size_t n)
-{
-	size_t	i;
-
-	for (i = 0; s[i] != '\0'; i++)
-		if (!((s[i] >= '0' && s[i] <= '9') || (s[i] >= 'a' &&
-		    s[i] <= 'f')))
-			return 0;
-	return i == n;
-}
 
 static void
 atlas_fed_release(void *obj)
@@ -267,7 +255,7 @@ atlas_idp_item(struct conn *c, const struct pcj_doc *d, int o, void *arg)
 	if (!atlas_hexid(conn_str(d, o, "id", id, sizeof(id))))
 		return 0;
 	/* Kept to name the config's login IdP (by oktaIdpId) by its id. */
-	if (atlas_fed_hex(conn_str(d, o, "oktaIdpId", okta, sizeof(okta)),
+	if (gram_hexid_ok(conn_str(d, o, "oktaIdpId", okta, sizeof(okta)),
 	    20) && fd->nidp < ATLAS_FED_IDPS) {
 		(void)fetch_fmt(fd->okta[fd->nidp], sizeof(fd->okta[0]), "%s",
 		    okta);

@@ -3,6 +3,7 @@
 #include <string.h>
 
 #include "egress.h"
+#include "grammar.h"
 #include "t.h"
 
 static const char rules[] =
@@ -161,6 +162,20 @@ near_line(const struct egress_rules *r, const char *method, const char *path)
 	return x != NULL ? x->line : 0;
 }
 
+/* A vendor id that goes into a path: exactly n lowercase hex digits. */
+static void
+test_hexid(void)
+{
+	t_int("hexid: 24 hex", gram_hexid_ok("0123456789abcdef01234567", 24), 1);
+	t_int("hexid: 23", gram_hexid_ok("0123456789abcdef0123456", 24), 0);
+	t_int("hexid: 25", gram_hexid_ok("0123456789abcdef012345678", 24), 0);
+	t_int("hexid: upper case", gram_hexid_ok("0123456789ABCDEF01234567", 24),
+	    0);
+	t_int("hexid: a slash", gram_hexid_ok("0123456789abcdef0123/567", 24), 0);
+	t_int("hexid: empty", gram_hexid_ok("", 24), 0);
+	t_int("hexid: 20 (okta)", gram_hexid_ok("0123456789abcdef0123", 20), 1);
+}
+
 int
 main(void)
 {
@@ -188,5 +203,6 @@ main(void)
 		    "got \"%s\"", err);
 		egress_rules_clear(&r);
 	}
+	test_hexid();
 	return t_done();
 }
