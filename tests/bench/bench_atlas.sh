@@ -19,7 +19,6 @@
 #                 BENCH_PEER_MAX_USERS (1000) users (target: 5x slower)
 . "$(dirname "$0")/../lib/common.sh"
 . "$TOP/tests/lib/atlas.sh"
-. "$TOP/tests/lib/peakrss.sh"
 LAT=${BENCH_LATENCY_MS:-20}
 SIZES=${BENCH_SIZES:-"1000:20 10000:200 100000:2000"}
 MIF=8
@@ -35,14 +34,11 @@ bench() {
 	sed -i 's/^timeout = 30$/timeout = 600/' "$TMP/atlas.conf"
 	echo "max-in-flight = $MIF" >> "$TMP/atlas.conf"
 	rm -f "$TMP/big.c1z"
-	b_start=$(date +%s%N)
-	BATON_PRIVATE_KEY=priv-5e3c-4b2a "$PORTCULLIS" --config "$TMP/atlas.conf" \
-		--app atlas --file "$TMP/big.c1z" >"$TMP/out" 2>"$TMP/err" &
-	b_pid=$!
-	peak_rss "$b_pid" "$TMP/rss"
-	wait "$b_pid"
+	BATON_PRIVATE_KEY=priv-5e3c-4b2a python3 "$TOP/tests/bench/runwatch.py" \
+		--rss "$TMP/rss" --wall "$TMP/wall" -- "$PORTCULLIS" --config "$TMP/atlas.conf" \
+		--app atlas --file "$TMP/big.c1z" >"$TMP/out" 2>"$TMP/err"
 	b_rc=$?
-	b_ms=$((($(date +%s%N) - b_start) / 1000000))
+	b_ms=$(cat "$TMP/wall")
 	t_eq "$b_u users at $b_l ms: sync exits 0" "$b_rc" 0
 	"$PORTCULLIS" c1z show "$TMP/big.c1z" stats > "$TMP/stats"
 	# Only the four record tables: the per-type lines repeat them.
@@ -53,8 +49,8 @@ bench() {
 	# itself), and how many answers overlapped on average.
 	mockget stats | python3 -c 'import json,sys; s = json.load(sys.stdin)
 print(s.get("requests", 0) - 1, "%.1f" % (s.get("in_flight_sum", 0) /
-      max(1, s.get("api_requests", 0))))' > "$TMP/wire"
-	read -r b_wire b_inf < "$TMP/wire"
+      max(1, s.get("api_requests", 0))), s.get("late", 0))' > "$TMP/wire"
+	read -r b_wire b_inf b_late < "$TMP/wire"
 	b_span=$(awk '$1 == "S" && !s { s = $3 } $1 == "E" { e = $3 }
 	    END { printf "%d\n", e - s }' "$TMP/req.log")
 	# The peer, where it finishes in reasonable time: the same inventory
@@ -70,7 +66,7 @@ print(s.get("requests", 0) - 1, "%.1f" % (s.get("in_flight_sum", 0) /
 	b_size=$(($(stat -c %s "$TMP/big.c1z") / 1024))
 	echo "$b_u $b_p $b_l $b_ms ${b_calls:-0} $b_wire $b_recs $b_size" \
 		"$(awk '{ m[$1] = $2 } END { printf "%d %d %d ", m["agent"], \
-		m["broker"], m["fetcher"] }' "$TMP/rss")$b_inf $b_peer $b_span" \
+		m["broker"], m["fetcher"] }' "$TMP/rss")$b_inf $b_peer $b_span $b_late" \
 		>> "$ROWS"
 }
 
@@ -85,10 +81,10 @@ bench "${last%%:*}" "${last#*:}" 0
 awk -v mif="$MIF" '
 function verdict(ok) { return ok ? "PASS" : "FAIL" }
 BEGIN {
-	printf "%-7s %-5s %8s %8s %6s %-4s %8s %6s %5s %6s %-4s %9s %8s %6s %6s %6s %-4s %8s %6s %-4s %6s\n",
+	printf "%-7s %-5s %8s %8s %6s %-4s %8s %6s %5s %6s %-4s %9s %8s %6s %6s %6s %-4s %8s %6s %-4s %6s %5s\n",
 	    "users", "lat", "wall ms", "limit", "ratio", "", "span", "+ends",
 	    "infl", "wire/c", "", "records/s", "c1z KiB", "agent", "broker",
-	    "fetch", "RSS", "curl+jq", "x", "", "mock"
+	    "fetch", "RSS", "curl+jq", "x", "", "mock", "late"
 }
 {
 	limit = $3 > 0 ? $5 * $3 / mif : 0
@@ -96,7 +92,7 @@ BEGIN {
 	wc = $5 > 0 ? $6 / $5 : 0
 	rss = ($9 > $10 ? $9 : $10); rss = (rss > $11 ? rss : $11)
 	peer = $13 > 0 ? $13 / $4 : 0
-	printf "%-7d %-5s %8d %8s %6s %-4s %8d %6d %5.1f %6.3f %-4s %9d %8d %6.1f %6.1f %6.1f %-4s %8s %6s %-4s %6s\n",
+	printf "%-7d %-5s %8d %8s %6s %-4s %8d %6d %5.1f %6.3f %-4s %9d %8d %6.1f %6.1f %6.1f %-4s %8s %6s %-4s %6s %5d\n",
 	    $1, $3 "ms", $4, (limit > 0 ? sprintf("%d", limit) : "-"),
 	    (limit > 0 ? sprintf("%.2f", ratio) : "-"),
 	    (limit > 0 ? verdict(ratio <= 1.2) : ""), $14, $4 - $14,
@@ -104,15 +100,17 @@ BEGIN {
 	    $9 / 1024, $10 / 1024, $11 / 1024, verdict(rss <= 65536),
 	    ($13 > 0 ? $13 : "-"), ($13 > 0 ? sprintf("%.1f", peer) : "-"),
 	    ($13 > 0 && $3 > 0 ? verdict(peer >= 5) : ""),
-	    ($3 == 0 ? sprintf("%.2f", $14 / ($5 + 0.001)) : "-")
+	    ($3 == 0 ? sprintf("%.2f", $14 / ($5 + 0.001)) : "-"), $15
 }' "$ROWS"
 echo "targets: wall <= 1.2 x (API calls x latency / $MIF in flight)," \
 	"wire/calls <= 1.05, peak RSS of each process <= 64 MiB"
 echo "infl: answers in flight at the mock, on average, as each arrived;" \
 	"curl+jq: the same inventory scripted (tests/bench/atlas_curl_jq.sh)," \
 	"x: how many times faster portcullis is (target >= 5 at $LAT ms);" \
-	"mock: ms per request at 0 ms (an upper bound); $(uptime | sed 's/.*load/load/')"
-while read -r u p l ms calls wire recs size ra rb rf inf peer span; do
+	"mock: ms per request at 0 ms (an upper bound);" \
+	"late: answers the mock sent after their latency (its work took longer);" \
+	"$(uptime | sed 's/.*load/load/')"
+while read -r u p l ms calls wire recs size ra rb rf inf peer span late; do
 	if [ "$peer" -gt 0 ] && [ "$l" != 0 ]; then
 		t_check "$u users at $l ms: >= 5x faster than curl+jq" \
 			test "$peer" -ge $((5 * ms))

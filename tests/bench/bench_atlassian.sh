@@ -11,7 +11,6 @@
 #                 of the mock's cost per request (it is then the bottleneck)
 . "$(dirname "$0")/../lib/common.sh"
 . "$TOP/tests/lib/atlassian.sh"
-. "$TOP/tests/lib/peakrss.sh"
 LAT=${BENCH_LATENCY_MS:-20}
 SIZES=${BENCH_ATL_SIZES:-"50000:2000"}
 MIF=8
@@ -26,15 +25,12 @@ bench() {
 	sed -i 's/^timeout = 30$/timeout = 600/' "$TMP/atl.conf"
 	echo "max-in-flight = $MIF" >> "$TMP/atl.conf"
 	rm -f "$TMP/big.c1z"
-	b_start=$(date +%s%N)
 	BATON_ACCESS_TOKEN=$ADMIN_KEY BATON_SCIM_TOKEN=$SCIM_KEY \
-		"$PORTCULLIS" --config "$TMP/atl.conf" --app atlassian \
-		--file "$TMP/big.c1z" >"$TMP/out" 2>"$TMP/err" &
-	b_pid=$!
-	peak_rss "$b_pid" "$TMP/rss"
-	wait "$b_pid"
+		python3 "$TOP/tests/bench/runwatch.py" \
+		--rss "$TMP/rss" --wall "$TMP/wall" -- "$PORTCULLIS" --config "$TMP/atl.conf" --app atlassian \
+		--file "$TMP/big.c1z" >"$TMP/out" 2>"$TMP/err"
 	b_rc=$?
-	b_ms=$((($(date +%s%N) - b_start) / 1000000))
+	b_ms=$(cat "$TMP/wall")
 	t_eq "$1 users at $3 ms: sync exits 0" "$b_rc" 0
 	b_calls=$(sed -n 's/.*synced (\([0-9]*\) API calls).*/\1/p' "$TMP/out")
 	b_req=$(statq 's["api_requests"]')

@@ -1,8 +1,39 @@
 """What every loopback HTTPS mock shares: the listening arguments, the
 loopback-only check, TLS on each accepted connection (the handshake runs
 in the request's thread, so a slow client does not hold up the others)
-and the port file, written whole so a test never reads half a number."""
-import http.server, ipaddress, os, signal, socket, ssl, sys
+and the port file, written whole so a test never reads half a number;
+and the injected latency (Handler.hold)."""
+import http.server, ipaddress, os, signal, socket, ssl, sys, threading, time
+
+
+class Handler(http.server.BaseHTTPRequestHandler):
+    """Stamps each request's arrival, for hold()."""
+
+    late = 0                    # answers that left after their deadline
+    late_lock = threading.Lock()
+
+    def parse_request(self):
+        self.arrived = time.monotonic()
+        return super().parse_request()
+
+    def hold(self, ms):
+        """Injected latency: the answer leaves ms after its request arrived,
+        the mock's own work (and its wait for the lock and the GIL) counted
+        inside that time, as a server's own time is inside the latency a
+        client sees. Sleeping ms after the work instead added the mock's
+        cost to every answer: with 8 requests in flight on one interpreter
+        the last of a burst waited for 7 renderings, and the benchmark
+        measured the mock. A late answer (work longer than ms) is counted
+        in Handler.late, which the stats report, so a mock that is the
+        bottleneck shows it."""
+        if ms <= 0:
+            return
+        left = getattr(self, "arrived", time.monotonic()) + ms / 1000.0 - time.monotonic()
+        if left > 0:
+            time.sleep(left)    # outside any lock: requests overlap
+        else:
+            with Handler.late_lock:
+                Handler.late += 1
 
 
 class TLSServer(http.server.ThreadingHTTPServer):

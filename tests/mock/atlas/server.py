@@ -78,7 +78,7 @@ class Api(UsersApi, DataApi, FederationApi):
                        contract=True)
 
 
-class Handler(http.server.BaseHTTPRequestHandler):
+class Handler(mocklib.Handler):
     protocol_version = "HTTP/1.1"
     server_version = "AtlasMock"
 
@@ -132,8 +132,7 @@ class Handler(http.server.BaseHTTPRequestHandler):
                                                 st.stats["in_flight"])
                 st.stats["in_flight_sum"] = (st.stats.get("in_flight_sum", 0) +
                                              st.stats["in_flight"])
-        if delay > 0:
-            time.sleep(delay)       # outside the lock: concurrent requests overlap
+        self.hold(delay * 1000)
         try:
             self.send(*resp)
         finally:
@@ -352,11 +351,12 @@ class Handler(http.server.BaseHTTPRequestHandler):
         if want != self.command:
             raise ApiError(405, "METHOD_NOT_ALLOWED", "%s takes %s." % (path, want))
         if path == "/__mock/stats":
-            return self.answer(200, st.stats)
+            return self.answer(200, dict(st.stats, late=mocklib.Handler.late))
         if path == "/__mock/state":
             return self.answer(200, self.state_doc())
         if path == "/__mock/reset-stats":
             st.reset_stats()
+            mocklib.Handler.late = 0
             return self.answer(200, {})
         try:
             doc = json.loads(raw or b"{}")

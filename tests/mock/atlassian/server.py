@@ -1775,7 +1775,7 @@ def dig(obj, dotted):
     return obj
 
 
-class Handler(http.server.BaseHTTPRequestHandler):
+class Handler(mocklib.Handler):
     protocol_version = "HTTP/1.1"
     server_version = "AtlassianMock"
 
@@ -1817,17 +1817,16 @@ class Handler(http.server.BaseHTTPRequestHandler):
                 code_, out = self.control(path, raw)
                 body = json.dumps(out).encode()
             return self.send(code_, body, "application/json", {})
-        if st.latency_ms:
-            time.sleep(st.latency_ms / 1000.0)    # outside the lock: requests overlap
         with st.lock:   # rendered here too: the payload may share lists with the state
             code_, payload, ctype, headers = Dispatch(self, st, path, query, raw).run()
             body = None if payload is None else json.dumps(payload).encode()
+        self.hold(st.latency_ms)
         self.send(code_, body, ctype, headers)
 
     def control(self, path, raw):
         st = self.server.state
         if path == "/__mock/stats":
-            return 200, st.stats
+            return 200, dict(st.stats, late=mocklib.Handler.late)
         if path == "/__mock/state":
             return 200, state_view(st)
         if path == "/__mock/reset-stats":

@@ -907,7 +907,7 @@ def qs(pairs):
 
 
 # -- HTTP --------------------------------------------------------------------------
-class Handler(http.server.BaseHTTPRequestHandler):
+class Handler(mocklib.Handler):
     protocol_version = "HTTP/1.1"
     server_version = "ConfluenceMock"
 
@@ -970,15 +970,13 @@ class Handler(http.server.BaseHTTPRequestHandler):
                 st.stats["api_requests"] += 1
                 st.stats["violations"].append("%s %s: %s" % (self.command, self.path, e.violation))
             return self.write(e.status, {}, e.ctype, e.body)
-        delay = st.cfg["latency_ms"]
-        if delay:
-            time.sleep(delay / 1000.0)      # outside the lock: requests overlap
         with st.lock:
             st.stats["requests"] += 1
             st.stats["api_requests"] += 1
             for n in notes:
                 st.stats["violations"].append("%s %s: %s" % (self.command, self.path, n))
             out = self.api_call(parsed, raw)
+        self.hold(st.cfg["latency_ms"])
         self.write(*out)
 
     do_GET = do_POST = do_PUT = do_DELETE = do_PATCH = do_HEAD = do_OPTIONS = handle_any
@@ -1148,7 +1146,7 @@ class Handler(http.server.BaseHTTPRequestHandler):
     def control(self, path, raw):
         st = self.server.state
         if path == "/__mock/stats":
-            return 200, {}, "application/json", json_bytes(st.stats)
+            return 200, {}, "application/json", json_bytes(dict(st.stats, late=mocklib.Handler.late))
         if path == "/__mock/state":
             return 200, {}, "application/json", json_bytes(state_view(st))
         if path == "/__mock/reset-stats" and self.command == "POST":

@@ -1393,7 +1393,8 @@ class Ironclad:
         if method != want:
             return 405, {"error": "use %s" % want}
         if path == "/__mock/stats":
-            return 200, dict(self.stats, rate_tokens_left={c: int(b.level) for c, b in self.buckets.items()})
+            return 200, dict(self.stats, late=mocklib.Handler.late,
+                             rate_tokens_left={c: int(b.level) for c, b in self.buckets.items()})
         if path == "/__mock/state":
             return 200, self.state()
         if path == "/__mock/reset-stats":
@@ -1449,17 +1450,15 @@ class Ironclad:
                                          if not t["revoked"] and t["exp"] > time.monotonic())}}
 
     # -- entry from the HTTP handler (any thread) ------------------------------
-    def serve_api(self, method, target, headers, raw):
+    def serve_api(self, method, target, headers, raw, hold):
         with self.lock:
             self.stats["requests"] += 1
             self.inflight += 1
             self.stats["inflight_peak"] = max(self.stats["inflight_peak"], self.inflight)
         try:
-            ms = self.cfg["latency_ms"]
-            if ms:
-                time.sleep(ms / 1000.0)      # outside the lock, so requests overlap
             with self.lock:
                 status, obj, out_headers, ctype = self.handle(method, target, headers, raw)
+            hold(self.cfg["latency_ms"])     # the handler's injected latency
         except Exception:
             traceback.print_exc()       # a mock bug: say so, answer like a 500
             status, obj, out_headers, ctype = 500, {"schemas": [ERROR], "status": "500",
@@ -1480,7 +1479,7 @@ def tally(d, key):
     d[key] = d.get(key, 0) + 1
 
 
-class Handler(http.server.BaseHTTPRequestHandler):
+class Handler(mocklib.Handler):
     protocol_version = "HTTP/1.1"
     server_version = "IroncladMock"
 
@@ -1511,7 +1510,7 @@ class Handler(http.server.BaseHTTPRequestHandler):
         path = urllib.parse.urlsplit(self.path).path
         if path.startswith("/__mock/"):
             return self.send(*app.serve_control(self.command, path, raw))
-        self.send(*app.serve_api(self.command, self.path, self.headers, raw))
+        self.send(*app.serve_api(self.command, self.path, self.headers, raw, self.hold))
 
     def send(self, status, body, headers, ctype):
         self.send_response(status)
