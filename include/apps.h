@@ -159,6 +159,9 @@ struct app_def {
 };
 
 extern const struct app_def *const apps[];
+/* Atlas's inviting writes; also the hidden sbxtest app's, so the
+ * hostile-fetcher tests can send the broker any such write. */
+extern const struct app_domcheck app_atlas_domcheck;
 
 /* The descriptor named name, or NULL. */
 const struct app_def	*apps_find(const char *name);

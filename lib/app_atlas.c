@@ -64,7 +64,7 @@ static const struct app_rtype atlas_rtypes[] = {
  * (deprecated) is not in the egress rules. Checked by the broker with
  * its own reads: the fetcher's report of the list is not trusted.
  */
-static const struct app_domcheck atlas_domcheck = {
+const struct app_domcheck app_atlas_domcheck = {
 	.guards = {
 		{ "POST", "/api/atlas/v2/orgs/*/users", NULL, NULL },
 		{ "POST", "/api/atlas/v2/groups/*/users",
@@ -98,5 +98,5 @@ const struct app_def app_atlas = {
 	    "X509_CUSTOMER,\n       X509_MANAGED, LDAP_USER, OIDC_WORKLOAD",
 	.deletes = "user, database_user",
 	.secret_policy = "atlas-scram",
-	.domcheck = &atlas_domcheck,
+	.domcheck = &app_atlas_domcheck,
 };

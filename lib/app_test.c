@@ -75,6 +75,7 @@ const struct app_def app_sbxtest = {
 	.opts = sbxtest_opts,
 	.sync_op = TASK_DEMO,
 	.secret_policy = "default",
+	.domcheck = &app_atlas_domcheck,	/* test_write_policy */
 };
 
 /* The same misbehaving fetcher, run as a sync: its records go to a .c1z. */

@@ -72,4 +72,49 @@ assert len(rows) == 3, len(rows)
 assert rows[0]["result"] == "sending" and rows[1]["status"] == 201
 assert rows[1]["peer"] == "127.0.0.1" and rows[2]["result"].startswith("read-only")
 ' "$TMP/audit.json"
+# An inviting write the broker checks against the vendor's own domain
+# list (broker/fed.c, Atlas's guards, given to this hidden app too): a
+# compromised fetcher that puts something other than an id where the
+# org id goes is refused before any read, and nothing reaches the server.
+printf 'POST $base /api/atlas/v2/orgs/*/users\nGET $base /api/atlas/v2/orgs/*/federationSettings\n' \
+	> "$TMP/fed.rules"
+t_conf "$TMP/fed.conf" sbxtest "https://127.0.0.1:$PORT_m" \
+	"allow-file = $TMP/allow.cidr" "egress-file = $TMP/fed.rules" \
+	"action = raw" "method = POST" "ctype = application/json" 'body = {"username":"bob@example.com","roles":["ORG_MEMBER"]}'
+fed() {		# name, org id segment
+	sed "s|^action = raw|action = raw\npath = /api/atlas/v2/orgs/$2/users|" \
+		"$TMP/fed.conf" > "$TMP/$1.conf"
+	"$PORTCULLIS" --config "$TMP/$1.conf" --app sbxtest --provisioning \
+		--approved-domains example.com >"$TMP/$1.out" 2>"$TMP/$1.err"
+	echo $? > "$TMP/$1.rc"
+}
+b0=$(t_count m)
+long=$(printf 'a%.0s' $(seq 1 70))
+fed fedlong "$long"
+t_eq "guarded write, 70-char org segment: fails" "$(cat "$TMP/fedlong.rc")" 1
+t_grep "guarded write, 70-char org segment: not an id" \
+	'organization id "" is not an id' "$TMP/fedlong.err"
+fed fedhex 'zzzzzzzzzzzzzzzzzzzzzzzz'
+t_grep "guarded write, 24 non-hex characters: not an id" \
+	'organization id "zzzzzzzzzzzzzzzzzzzzzzzz" is not an id' "$TMP/fedhex.err"
+fed fedesc '0123456789abcdef0123456%1b'
+t_grep "guarded write, an escape in the segment: not an id, cleaned" \
+	'organization id "0123456789abcdef0123456%1b" is not an id' "$TMP/fedesc.err"
+t_eq "guarded writes with a bad id: nothing reached the server" \
+	"$(t_count m)" "$b0"
+# Control: a real id passes the id check; the broker reads the org's
+# federation settings itself first (this server has none: 404, so only
+# the local approved-domains apply, and the write is sent).
+sed 's|^action = raw|action = raw\npath = /api/atlas/v2/orgs/0123456789abcdef01234567/users|' \
+	"$TMP/fed.conf" > "$TMP/fedok.conf"
+"$PORTCULLIS" --config "$TMP/fedok.conf" --app sbxtest --provisioning \
+	--approved-domains example.com --log-level debug >"$TMP/fedok.out" 2>"$TMP/fedok.err"
+t_eq "guarded write, a real id: sent" "$?" 0
+t_nogrep "guarded write, a real id: past the id check" 'is not an id' \
+	"$TMP/fedok.err"
+t_check "guarded write, a real id: the broker read the settings before the write" \
+	sh -c "grep -n 'request GET .*/orgs/0123456789abcdef01234567/federationSettings' \
+	'$TMP/fedok.err' | head -n 1 | cut -d: -f1 > '$TMP/l1' &&
+	grep -n 'result=sending' '$TMP/fedok.err' | head -n 1 | cut -d: -f1 > '$TMP/l2' &&
+	test -s '$TMP/l1' && test \$(cat '$TMP/l1') -lt \$(cat '$TMP/l2')"
 t_done
