@@ -423,6 +423,12 @@ c1z_compress(struct c1z_writer *w, int in, int out)
 	(void)ZSTD_CCtx_setParameter(cc, ZSTD_c_compressionLevel,
 	    C1Z_ZSTD_LEVEL);
 	(void)ZSTD_CCtx_setParameter(cc, ZSTD_c_checksumFlag, 1);
+	/* Two workers (the fetchers and the broker have exited by now), in
+	 * jobs of 4 MiB so the agent's RSS stays small; a libzstd without
+	 * threads refuses the parameter and compresses in this thread. */
+	if (!ZSTD_isError(ZSTD_CCtx_setParameter(cc, ZSTD_c_nbWorkers,
+	    C1Z_ZSTD_WORKERS)))
+		(void)ZSTD_CCtx_setParameter(cc, ZSTD_c_jobSize, 4 << 20);
 	if (fstat(in, &st) == 0)
 		(void)ZSTD_CCtx_setPledgedSrcSize(cc, (unsigned long long)
 		    st.st_size);
@@ -497,7 +503,17 @@ c1z_writer_finish(struct c1z_writer *w)
 {
 	int	e;
 
-	if ((e = c1z_sync_row(w)) != 0 || (e = c1z_exec(w, c1z_indexes)) != 0 ||
+	/*
+	 * The indexes are built after the rows, each a sort of its table:
+	 * a 16 MiB page cache keeps the big ones' sorts in memory (at 100k
+	 * users, 402k grants: 1.2 s instead of 2.0 s; the agent's peak RSS
+	 * +8 MiB, it grows only as far as the load needs). The rows
+	 * themselves go in faster with the default 2 MiB (5.8-6.7 s vs
+	 * 7.2-8.2 s measured with 16 MiB from the start).
+	 */
+	if ((e = c1z_sync_row(w)) != 0 ||
+	    (e = c1z_exec(w, "PRAGMA cache_size=-16384;")) != 0 ||
+	    (e = c1z_exec(w, c1z_indexes)) != 0 ||
 	    (e = c1z_exec(w, "COMMIT")) != 0) {
 		c1z_writer_abort(w);
 		return e;
