@@ -34,12 +34,13 @@ bench() {
 	t_eq "$1 users at $3 ms: sync exits 0" "$b_rc" 0
 	b_calls=$(sed -n 's/.*synced (\([0-9]*\) API calls).*/\1/p' "$TMP/out")
 	b_req=$(statq 's["api_requests"]')
+	b_late=$(statq 's.get("late", 0)')
 	t_eq "$1 users at $3 ms: no 429, no mock error" \
 		"$(statq 's["rate_limited"] + s["server_errors"]')" 0
 	atl_stop
 	echo "$1 $2 $3 $b_ms ${b_calls:-0} $b_req $(awk '{ m[$1] = $2 } END {
 	    printf "%d %d %d", m["agent"], m["broker"], m["fetcher"] }' \
-	    "$TMP/rss")" >> "$TMP/rows"
+	    "$TMP/rss") $b_late" >> "$TMP/rows"
 }
 
 for sz in $SIZES; do
@@ -51,24 +52,25 @@ bench "${last%%:*}" "${last#*:}" 0
 echo "atlassian: max-in-flight $MIF; $(uptime | sed 's/.*load/load/')"
 awk -v mif="$MIF" '
 function verdict(ok) { return ok ? "PASS" : "FAIL" }
-BEGIN { printf "%-6s %-6s %-5s %8s %8s %6s %-4s %7s %7s %-4s %6s %6s %6s %-4s %9s\n",
+BEGIN { printf "%-6s %-6s %-5s %8s %8s %6s %-4s %7s %7s %-4s %6s %6s %6s %-4s %9s %5s\n",
     "users", "groups", "lat", "wall ms", "limit", "ratio", "", "calls",
-    "req/c", "", "agent", "broker", "fetch", "RSS", "mock ms/r" }
+    "req/c", "", "agent", "broker", "fetch", "RSS", "mock ms/r", "late" }
 {
 	lim = $6 * $3 / mif
 	rc = $5 > 0 ? $6 / $5 : 0
 	rss = ($7 > $8 ? $7 : $8); rss = (rss > $9 ? rss : $9)
-	printf "%-6d %-6d %-5s %8d %8s %6s %-4s %7d %7.3f %-4s %6.1f %6.1f %6.1f %-4s %9s\n",
+	printf "%-6d %-6d %-5s %8d %8s %6s %-4s %7d %7.3f %-4s %6.1f %6.1f %6.1f %-4s %9s %5d\n",
 	    $1, $2, $3 "ms", $4, (lim > 0 ? sprintf("%d", lim) : "-"),
 	    (lim > 0 ? sprintf("%.2f", $4 / lim) : "-"),
 	    (lim > 0 ? verdict($4 <= 1.2 * lim) : ""), $5, rc,
 	    verdict(rc <= 1.05), $7 / 1024, $8 / 1024, $9 / 1024,
 	    verdict(rss <= 65536),
-	    ($3 == 0 ? sprintf("%.2f", $4 / ($6 + 0.001)) : "-")
+	    ($3 == 0 ? sprintf("%.2f", $4 / ($6 + 0.001)) : "-"), $10
 }' "$TMP/rows"
 echo "targets: wall <= 1.2 x (requests x latency / $MIF in flight)," \
-	"req/call <= 1.05, peak RSS of each process <= 64 MiB (MiB shown)"
-while read -r u g l ms calls req ra rb rf; do
+	"req/call <= 1.05, peak RSS of each process <= 64 MiB (MiB shown);" \
+	"late: answers the mock sent after their latency"
+while read -r u g l ms calls req ra rb rf late; do
 	if [ "$l" != 0 ]; then
 		t_check "$u users at $l ms: within 1.2x of the transport limit" \
 			awk "BEGIN { exit !($ms <= 1.2 * $req * $l / $MIF) }"
