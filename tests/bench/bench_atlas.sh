@@ -18,6 +18,7 @@
 #   curl+jq       the same inventory by tests/bench/atlas_curl_jq.sh, up to
 #                 BENCH_PEER_MAX_USERS (1000) users (target: 5x slower)
 . "$(dirname "$0")/../lib/common.sh"
+. "$TOP/tests/lib/bench.sh"
 . "$TOP/tests/lib/atlas.sh"
 LAT=${BENCH_LATENCY_MS:-20}
 SIZES=${BENCH_SIZES:-"1000:20 10000:200 100000:2000"}
@@ -34,8 +35,8 @@ bench() {
 	sed -i 's/^timeout = 30$/timeout = 600/' "$TMP/atlas.conf"
 	echo "max-in-flight = $MIF" >> "$TMP/atlas.conf"
 	rm -f "$TMP/big.c1z"
-	BATON_PRIVATE_KEY=priv-5e3c-4b2a python3 "$TOP/tests/bench/runwatch.py" \
-		--rss "$TMP/rss" --wall "$TMP/wall" -- "$PORTCULLIS" --config "$TMP/atlas.conf" \
+	BATON_PRIVATE_KEY=priv-5e3c-4b2a bench_run "$TMP/rss" "$TMP/wall" \
+		"$PORTCULLIS" --config "$TMP/atlas.conf" \
 		--app atlas --file "$TMP/big.c1z" >"$TMP/out" 2>"$TMP/err"
 	b_rc=$?
 	b_ms=$(cat "$TMP/wall")
@@ -65,8 +66,7 @@ print(s.get("requests", 0) - 1, "%.1f" % (s.get("in_flight_sum", 0) /
 	atlas_stop
 	b_size=$(($(stat -c %s "$TMP/big.c1z") / 1024))
 	echo "$b_u $b_p $b_l $b_ms ${b_calls:-0} $b_wire $b_recs $b_size" \
-		"$(awk '{ m[$1] = $2 } END { printf "%d %d %d ", m["agent"], \
-		m["broker"], m["fetcher"] }' "$TMP/rss")$b_inf $b_peer $b_span $b_late" \
+		"$(bench_rss "$TMP/rss") $b_inf $b_peer $b_span $b_late" \
 		>> "$ROWS"
 }
 

@@ -10,6 +10,7 @@
 #   mock ms/r     at 0 ms: the wall time over the requests, an upper bound
 #                 of the mock's cost per request (it is then the bottleneck)
 . "$(dirname "$0")/../lib/common.sh"
+. "$TOP/tests/lib/bench.sh"
 . "$TOP/tests/lib/atlassian.sh"
 LAT=${BENCH_LATENCY_MS:-20}
 SIZES=${BENCH_ATL_SIZES:-"50000:2000"}
@@ -26,8 +27,8 @@ bench() {
 	echo "max-in-flight = $MIF" >> "$TMP/atl.conf"
 	rm -f "$TMP/big.c1z"
 	BATON_ACCESS_TOKEN=$ADMIN_KEY BATON_SCIM_TOKEN=$SCIM_KEY \
-		python3 "$TOP/tests/bench/runwatch.py" \
-		--rss "$TMP/rss" --wall "$TMP/wall" -- "$PORTCULLIS" --config "$TMP/atl.conf" --app atlassian \
+		bench_run "$TMP/rss" "$TMP/wall" \
+		"$PORTCULLIS" --config "$TMP/atl.conf" --app atlassian \
 		--file "$TMP/big.c1z" >"$TMP/out" 2>"$TMP/err"
 	b_rc=$?
 	b_ms=$(cat "$TMP/wall")
@@ -38,9 +39,7 @@ bench() {
 	t_eq "$1 users at $3 ms: no 429, no mock error" \
 		"$(statq 's["rate_limited"] + s["server_errors"]')" 0
 	atl_stop
-	echo "$1 $2 $3 $b_ms ${b_calls:-0} $b_req $(awk '{ m[$1] = $2 } END {
-	    printf "%d %d %d", m["agent"], m["broker"], m["fetcher"] }' \
-	    "$TMP/rss") $b_late" >> "$TMP/rows"
+	echo "$1 $2 $3 $b_ms ${b_calls:-0} $b_req $(bench_rss "$TMP/rss") $b_late" >> "$TMP/rows"
 }
 
 for sz in $SIZES; do

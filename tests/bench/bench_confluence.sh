@@ -7,6 +7,7 @@
 # process (agent, broker, fetcher; tests/bench/runwatch.py), each with its
 # target and PASS or FAIL.
 . "$(dirname "$0")/../lib/common.sh"
+. "$TOP/tests/lib/bench.sh"
 . "$TOP/tests/lib/confluence.sh"
 U=${BENCH_USERS:-20000}
 S=${BENCH_SPACES:-2000}
@@ -17,8 +18,8 @@ python3 "$TOP/tests/mock/confluence-dc/gen_fixture.py" --users "$U" \
 	--groups $((U / 40 + 10)) --spaces "$S" --out "$TMP/big.json"
 conf_mock "$TMP/big.json" --latency-ms "$L"
 sed -i 's/^timeout = 30$/timeout = 600/' "$TMP/conf.conf"
-BATON_ACCESS_TOKEN=$C_ADMIN_PAT python3 "$TOP/tests/bench/runwatch.py" \
-	--rss "$TMP/rss" --wall "$TMP/wall" -- "$PORTCULLIS" --config \
+BATON_ACCESS_TOKEN=$C_ADMIN_PAT bench_run "$TMP/rss" "$TMP/wall" \
+	"$PORTCULLIS" --config \
 	"$TMP/conf.conf" --app confluence --file "$TMP/big.c1z" >"$TMP/out" 2>"$TMP/err"
 rc=$?
 ms=$(cat "$TMP/wall")
@@ -29,7 +30,7 @@ print(s.get("api_requests", 0), s.get("late", 0))' > "$TMP/wire"
 read -r wire late < "$TMP/wire"
 MIF=8
 read -r ra rb rf <<EOF
-$(awk '{ m[$1] = $2 } END { printf "%d %d %d\n", m["agent"], m["broker"], m["fetcher"] }' "$TMP/rss")
+$(bench_rss "$TMP/rss")
 EOF
 awk -v u="$U" -v sp="$S" -v l="$L" -v ms="$ms" -v c="${calls:-0}" -v w="$wire" \
     -v m="$MIF" -v a="$ra" -v b="$rb" -v f="$rf" -v late="$late" 'BEGIN {
