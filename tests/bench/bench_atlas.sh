@@ -112,17 +112,17 @@ echo "infl: answers in flight at the mock, on average, as each arrived;" \
 	"$(uptime | sed 's/.*load/load/')"
 while read -r u p l ms calls wire recs size ra rb rf inf peer span late; do
 	if [ "$peer" -gt 0 ] && [ "$l" != 0 ]; then
-		t_check "$u users at $l ms: >= 5x faster than curl+jq" \
+		bench_target "$u users at $l ms: >= 5x faster than curl+jq" \
 			test "$peer" -ge $((5 * ms))
 	fi
 	if [ "$l" != 0 ]; then
-		t_check "$u users at $l ms: within 1.2x of the transport limit" \
+		bench_target "$u users at $l ms: within 1.2x of the transport limit" \
 			awk "BEGIN { exit !($ms <= 1.2 * $calls * $l / $MIF) }"
 	fi
-	t_check "$u users at $l ms: wire/calls <= 1.05" \
+	bench_target "$u users at $l ms: wire/calls <= 1.05" \
 		awk "BEGIN { exit !($wire <= 1.05 * $calls) }"
 	for r in $ra $rb $rf; do
-		t_check "$u users at $l ms: peak RSS $r KiB <= 64 MiB" test "$r" -le 65536
+		bench_target "$u users at $l ms: peak RSS $r KiB <= 64 MiB" test "$r" -le 65536
 	done
 done < "$ROWS"
 t_done

@@ -71,13 +71,13 @@ echo "targets: wall <= 1.2 x (requests x latency / $MIF in flight)," \
 	"late: answers the mock sent after their latency"
 while read -r u g l ms calls req ra rb rf late; do
 	if [ "$l" != 0 ]; then
-		t_check "$u users at $l ms: within 1.2x of the transport limit" \
+		bench_target "$u users at $l ms: within 1.2x of the transport limit" \
 			awk "BEGIN { exit !($ms <= 1.2 * $req * $l / $MIF) }"
 	fi
-	t_check "$u users at $l ms: requests/call <= 1.05" \
+	bench_target "$u users at $l ms: requests/call <= 1.05" \
 		awk "BEGIN { exit !($req <= 1.05 * $calls) }"
 	for r in $ra $rb $rf; do
-		t_check "$u users at $l ms: peak RSS $r KiB <= 64 MiB" test "$r" -le 65536
+		bench_target "$u users at $l ms: peak RSS $r KiB <= 64 MiB" test "$r" -le 65536
 	done
 done < "$TMP/rows"
 t_done

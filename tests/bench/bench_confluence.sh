@@ -47,11 +47,11 @@ awk -v u="$U" -v sp="$S" -v l="$L" -v ms="$ms" -v c="${calls:-0}" -v w="$wire" \
 echo "targets: wall <= 1.2 x (API calls x latency / $MIF in flight)," \
 	"requests/call <= 1.05, peak RSS (MiB) of each process <= 64 MiB;" \
 	"late: answers the mock sent after their latency"
-t_check "$U users at $L ms: within 1.2x of the transport limit" \
+bench_target "$U users at $L ms: within 1.2x of the transport limit" \
 	awk "BEGIN { exit !(${calls:-0} > 0 && $ms <= 1.2 * ${calls:-0} * $L / $MIF) }"
-t_check "$U users at $L ms: requests/call <= 1.05" \
+bench_target "$U users at $L ms: requests/call <= 1.05" \
 	awk "BEGIN { exit !(${calls:-0} > 0 && $wire <= 1.05 * ${calls:-0}) }"
 for r in $ra $rb $rf; do
-	t_check "$U users at $L ms: peak RSS $r KiB <= 64 MiB" test "$r" -le 65536
+	bench_target "$U users at $L ms: peak RSS $r KiB <= 64 MiB" test "$r" -le 65536
 done
 t_done

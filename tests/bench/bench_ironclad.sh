@@ -55,13 +55,13 @@ EOF
 		    (l > 0 ? (ms <= 1.2 * lim ? "PASS" : "FAIL") : ""),
 		    q / (c + 0.001), a / 1024, b / 1024, f / 1024 }'
 	if [ "$3" != 0 ]; then
-		t_check "$1 users at $3 ms: within 1.2x of the larger of the transport limit and the 0 ms run + 2 answers" \
+		bench_target "$1 users at $3 ms: within 1.2x of the larger of the transport limit and the 0 ms run + 2 answers" \
 			awk "BEGIN { l = ${b_calls:-0} * $3 / $MIF; if ($4 + 2 * $3 > l) l = $4 + 2 * $3
 			    exit !($b_ms <= 1.2 * l) }"
 	fi
 	echo "$b_ms" > "$TMP/last_ms"
 	for r in $ra $rb $rf; do
-		t_check "$1 users at $3 ms: peak RSS $r KiB <= 64 MiB" test "$r" -le 65536
+		bench_target "$1 users at $3 ms: peak RSS $r KiB <= 64 MiB" test "$r" -le 65536
 	done
 }
 for sz in $SIZES; do

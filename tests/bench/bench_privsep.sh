@@ -34,6 +34,7 @@
 # (BENCH_PIN=0 to not pin): on a small machine the clients' CPU time
 # would otherwise be taken from the mock and show as latency.
 . "$(dirname "$0")/../lib/common.sh"
+. "$TOP/tests/lib/bench.sh"
 . "$TOP/tests/lib/atlas.sh"
 SIZES=${BENCH_PRIVSEP_SIZES:-${BENCH_PRIVSEP_SIZE:-"1000:20 10000:200"}}
 LAT=${BENCH_LATENCY_MS:-20}
@@ -192,7 +193,7 @@ echo "targets (broker rows of $BIG users): <= 25 % over direct at 0 ms, <= 5 % a
 while read -r l n ps pw ds dw pcpu dcpu pi di rs rw rcpu ri u; do
 	[ "$u" = "$BIG" ] || continue
 	lim=$([ "$l" = 0 ] && echo 125 || echo 105)
-	t_check "$u users, $l ms: privsep overhead (broker replay) within target" \
+	bench_target "$u users, $l ms: privsep overhead (broker replay) within target" \
 		awk "BEGIN { exit !($rs > 0 && $rs * 100 <= $lim * $ds) }"
 done < "$TMP/rows"
 t_done
