@@ -51,10 +51,24 @@ atlas_stub_proj(struct conn *c, int named)
 		(void)snprintf(p->r[1].slug, sizeof(p->r[1].slug),
 		    "read@invoices");
 		p->n = 2;
+		/* The database users are read: databases are shown at once. */
+		p->users_in = 1;
 	}
 	conn_ref_hold(&p->ref);
 	stub_proj = p;
 	return p;
+}
+
+int
+atlas_stub_db_sync(struct conn *c)
+{
+	struct atlas_proj	*p = atlas_stub_proj(c, 0);
+	int			 e;
+
+	if ((e = atlas_customroles_sync(c, p)) == 0 &&
+	    (e = atlas_dbusers_sync(c, p)) == 0)
+		e = atlas_clusters_sync(c, p);
+	return e;
 }
 
 struct atlas_fed *

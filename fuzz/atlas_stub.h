@@ -20,11 +20,17 @@ extern const struct conn_def	atlas_def;
 /* The org the step lists under (held by the harness until it ends). */
 struct atlas_id		*atlas_stub_org(struct conn *c);
 /*
- * A project of ATLAS_STUB_GROUP: no database roles collected yet
- * (named 0), or one role on its database "sales" so the per-database
- * grants are made too.
+ * A project of ATLAS_STUB_GROUP: as listed, nothing collected yet
+ * (named 0), or its database users read, one role on its database
+ * "sales" among them, so the per-database grants are made too.
  */
 struct atlas_proj	*atlas_stub_proj(struct conn *c, int named);
+/*
+ * A project's custom roles, database users and clusters listed side by
+ * side, in that order (so the first answers go to the custom roles and
+ * the database users).
+ */
+int			 atlas_stub_db_sync(struct conn *c);
 /*
  * The federation ATLAS_STUB_FED of ATLAS_STUB_ORG, shown by this org,
  * its login IdP (ATLAS_STUB_OKTA) mapped to ATLAS_STUB_IDP.

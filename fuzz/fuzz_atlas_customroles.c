@@ -1,7 +1,7 @@
 /*
  * Fuzz the Atlas decoder of custom database roles (GET
  * /groups/{id}/customDBRoles/roles, a bare array) and the database
- * users and clusters listed after it, with the input as the vendor's
+ * users and clusters listed beside it, with the input as the vendor's
  * answers (fuzz/kit_stub.c). Every record it emits must be one the
  * agent accepts.
  */
@@ -10,4 +10,4 @@
 
 #include "atlas_stub.h"
 
-ATLAS_FUZZ(atlas_customroles_sync(&c, atlas_stub_proj(&c, 1)))
+ATLAS_FUZZ(atlas_stub_db_sync(&c))

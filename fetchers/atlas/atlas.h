@@ -104,25 +104,54 @@ struct atlas_dbrole {
 
 #define ATLAS_SLUG_MAX	256	/* the agent's entitlement slug bound */
 
+/* Names held once each (a project's admin roles), ATLAS_ADMIN_MAX at most. */
+struct atlas_names {
+	char	**v;
+	size_t	  n;
+};
+
+struct atlas_cl;
+
 /*
  * A project under sync: its database users' roles, for its databases,
  * and the admin role entitlements made beyond the built-in table
- * (custom roles, roles Atlas knows and this table does not).
+ * (custom roles, roles Atlas knows and this table does not). Its custom
+ * roles, database users and clusters are listed side by side; what one
+ * needs of another's answer waits here. roles_in: the custom roles are
+ * in (before, an admin role a database user holds that is not built in
+ * waits in later: a custom role's entitlement must win over the generic
+ * one). users_in: every database user is read, r is whole (before, a
+ * cluster whose databases are listed waits in waiting). users is held
+ * by the database-user listing, and holds the project: its release
+ * lets go of the clusters still waiting when that listing ends, in
+ * success or failure.
  */
 struct atlas_proj {
 	struct conn_ref		 ref;
+	struct conn_ref		 users;
 	char			 gid[32];
 	char			 org[32];
 	struct atlas_dbrole	*r;
 	size_t			 n;
-	char			**admin;
-	size_t			 nadmin;
+	struct atlas_names	 admin;
+	struct atlas_names	 later;
+	int			 roles_in;
+	int			 users_in;
+	struct atlas_cl		*waiting;
 };
 
 /* 1 when the dbrole x reaches the cluster named name (its scopes). */
 int	atlas_dbrole_reaches(const struct atlas_dbrole *x, const char *name);
-/* Add name to p's admin roles: 1 when new, 0 when known, or an error. */
-int	atlas_admin_add(struct atlas_proj *p, const char *name) PC_WUR;
+/* Add name to l: 1 when new, 0 when known, or an error. */
+int	atlas_names_add(struct atlas_names *l, const char *name) PC_WUR;
+void	atlas_names_clear(struct atlas_names *l);
+/*
+ * The entitlement of admin role role, not built in, once: after the
+ * custom roles (a custom role's is made by customroles.c); before them
+ * the role is kept in p->later, and made when they are in.
+ */
+int	atlas_admin_ent(struct conn *c, struct atlas_proj *p, const char *role)
+	    PC_WUR;
 /* A name that may go into an id: printable, no ':' or '/', bounded. */
 int	atlas_name_ok(const char *s, size_t max);
 
@@ -133,11 +162,17 @@ int	atlas_teams_sync(struct conn *c, struct atlas_id *org) PC_WUR;
 int	atlas_projects_sync(struct conn *c, struct atlas_id *org) PC_WUR;
 int	atlas_apikeys_sync(struct conn *c, struct atlas_id *org) PC_WUR;
 int	atlas_pteams_sync(struct conn *c, struct atlas_proj *p) PC_WUR;
+/* Custom roles, database users and clusters of p, side by side. */
+int	atlas_project_db_sync(struct conn *c, struct atlas_proj *p) PC_WUR;
 int	atlas_customroles_sync(struct conn *c, struct atlas_proj *p) PC_WUR;
 /* Free a project and what it collected (its conn_ref release). */
 void	atlas_proj_release(void *obj);
 int	atlas_dbusers_sync(struct conn *c, struct atlas_proj *p) PC_WUR;
 int	atlas_clusters_sync(struct conn *c, struct atlas_proj *p) PC_WUR;
+/* users_in is set: the waiting clusters' databases are shown now. */
+int	atlas_clusters_ready(struct conn *c, struct atlas_proj *p) PC_WUR;
+/* The database-user listing ended: let go of the clusters still waiting. */
+void	atlas_clusters_unwait(struct atlas_proj *p);
 
 /*
  * An org's federation under sync (federation.c, fedorgs.c): its id, the

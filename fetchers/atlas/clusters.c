@@ -3,7 +3,12 @@
  * (untrusted). A database shows read, readWrite and dbAdmin and every
  * role held on it by name (baton showed every role of the project on
  * every database), to the users whose scopes reach its cluster. A
- * cluster with no process to ask is a warning, not the sync's end.
+ * cluster with no process to ask is a warning, not the sync's end. The
+ * clusters are listed beside the project's database users, and each
+ * cluster's databases as soon as it is listed; a database is shown once
+ * every database user is read (their roles are its grants): until then
+ * its name waits in the cluster, and a cluster whose listing ended
+ * waits on its project.
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -16,16 +21,20 @@
 
 /*
  * A cluster whose databases are being listed; it holds its project.
- * dbs: the names shown so far, so a database only role references
- * name is made once, after the listing.
+ * dbs: the names listed so far, so a database only role references
+ * name is made once, after the listing; the first shown of them are
+ * emitted (all of them once the project's users are in). next: on the
+ * project's waiting list, which then holds a reference.
  */
 struct atlas_cl {
 	struct conn_ref		 ref;
 	struct atlas_proj	*p;
+	struct atlas_cl		*next;
 	char			 cid[300];	/* <gid>/<name> */
 	char			 name[128];
 	char			**dbs;
 	size_t			 ndbs;
+	size_t			 shown;
 };
 
 static int
@@ -125,6 +134,18 @@ atlas_db_emit(struct conn *c, struct atlas_cl *cl, const char *db)
 	return 0;
 }
 
+/* The databases listed and not shown yet, now that the users are in. */
+static int
+atlas_cl_show(struct conn *c, struct atlas_cl *cl)
+{
+	int	e;
+
+	for (; cl->shown < cl->ndbs; cl->shown++)
+		if ((e = atlas_db_emit(c, cl, cl->dbs[cl->shown])) != 0)
+			return e;
+	return 0;
+}
+
 static int
 atlas_db_item(struct conn *c, const struct pcj_doc *d, int o, void *arg)
 {
@@ -137,18 +158,18 @@ atlas_db_item(struct conn *c, const struct pcj_doc *d, int o, void *arg)
 		return 0;
 	if ((e = atlas_cl_add(cl, db)) != 0)
 		return e;
-	return atlas_db_emit(c, cl, db);
+	return cl->p->users_in ? atlas_cl_show(c, cl) : 0;
 }
 
 /*
- * After the listing (or without one): a database that roles name and
- * the cluster did not list (not created yet, or no process to ask) is
- * made from the references, so every role assignment is shown.
+ * The listing is over (or there was none) and the users are in: a
+ * database that roles name and the cluster did not list (not created
+ * yet, or no process to ask) is made from the references, so every
+ * role assignment is shown.
  */
 static int
-atlas_dbs_end(struct conn *c, void *arg)
+atlas_cl_finish(struct conn *c, struct atlas_cl *cl)
 {
-	struct atlas_cl	*cl = arg;
 	size_t		 i;
 	int		 e;
 
@@ -157,11 +178,57 @@ atlas_dbs_end(struct conn *c, void *arg)
 
 		if (!atlas_dbrole_reaches(x, cl->name) || atlas_cl_has(cl, x->db))
 			continue;
-		if ((e = atlas_cl_add(cl, x->db)) != 0 ||
-		    (e = atlas_db_emit(c, cl, x->db)) != 0)
+		if ((e = atlas_cl_add(cl, x->db)) != 0)
 			return e;
 	}
+	/* Outside a page: the pager cannot name the listing, so we do. */
+	if ((e = atlas_cl_show(c, cl)) == PC_E_LIMIT && c->failed == 0)
+		return conn_fail(c, e, "atlas cluster %s: its databases: more "
+		    "records than max-records (%lu) allows", cl->cid,
+		    c->f->max_records);
+	return e;
+}
+
+/*
+ * After the listing: finished now, or held on the project until its
+ * database users are in.
+ */
+static int
+atlas_dbs_end(struct conn *c, void *arg)
+{
+	struct atlas_cl	*cl = arg;
+
+	if (cl->p->users_in)
+		return atlas_cl_finish(c, cl);
+	conn_ref_hold(&cl->ref);
+	cl->next = cl->p->waiting;
+	cl->p->waiting = cl;
 	return 0;
+}
+
+int
+atlas_clusters_ready(struct conn *c, struct atlas_proj *p)
+{
+	struct atlas_cl	*cl;
+	int		 e = 0;
+
+	while (e == 0 && (cl = p->waiting) != NULL) {
+		p->waiting = cl->next;
+		e = atlas_cl_finish(c, cl);
+		conn_ref_drop(&cl->ref);
+	}
+	return e;
+}
+
+void
+atlas_clusters_unwait(struct atlas_proj *p)
+{
+	struct atlas_cl	*cl;
+
+	while ((cl = p->waiting) != NULL) {
+		p->waiting = cl->next;
+		conn_ref_drop(&cl->ref);
+	}
 }
 
 /* A paused, free-tier or not yet running cluster has no process. */

@@ -3,8 +3,10 @@
  * project (untrusted; one bare array, not a page). Each is an
  * entitlement on the project, `admin-<roleName>` like the built-in
  * roles on admin (custom roles live there), its privileges and
- * inherited roles in the description. They come before the database
- * users, whose grants name them.
+ * inherited roles in the description. Listed beside the database users,
+ * whose grants name them: a role on admin a user holds that is not
+ * built in gets the generic entitlement ("database role on admin") only
+ * once these are in, unless it is one of them.
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -75,7 +77,7 @@ atlas_custom_item(struct conn *c, struct atlas_proj *p,
 	if (!atlas_name_ok(conn_str(d, o, "roleName", role, sizeof(role)),
 	    sizeof(role)) || strchr(role, '@') != NULL)
 		return 0;
-	if ((e = atlas_admin_add(p, role)) <= 0)
+	if ((e = atlas_names_add(&p->admin, role)) <= 0)
 		return e;		/* a repeat is shown once */
 	(void)fetch_fmt(slug, sizeof(slug), "admin-%s", role);
 	(void)fetch_fmt(disp, sizeof(disp), "project %s@admin", role);
@@ -87,6 +89,23 @@ atlas_custom_item(struct conn *c, struct atlas_proj *p,
 	e = emit_ent(c->f, "project", p->gid, slug, disp, REC_PURPOSE_ASSIGNMENT,
 	    "database_user", desc);
 	buf_clear(&b);
+	return e;
+}
+
+/*
+ * The custom roles are in: the admin roles database users held before,
+ * that none of them is, get the generic entitlement now.
+ */
+static int
+atlas_customroles_in(struct conn *c, struct atlas_proj *p)
+{
+	size_t	i;
+	int	e = 0;
+
+	p->roles_in = 1;
+	for (i = 0; i < p->later.n && e == 0; i++)
+		e = atlas_admin_ent(c, p, p->later.v[i]);
+	atlas_names_clear(&p->later);
 	return e;
 }
 
@@ -108,7 +127,10 @@ atlas_customroles_answer(struct conn *c, struct conn_resp *r, void *arg)
 	    o = pcj_next(&r->doc, o))
 		e = atlas_custom_item(c, p, &r->doc, o);
 	if (e == 0)
-		e = atlas_dbusers_sync(c, p);
+		e = atlas_customroles_in(c, p);
+	if (e == PC_E_LIMIT && c->failed == 0)
+		e = conn_fail(c, e, "atlas project %s: custom roles: more records "
+		    "than max-records (%lu) allows", p->gid, c->f->max_records);
 out:
 	conn_ref_drop(&p->ref);
 	return e;

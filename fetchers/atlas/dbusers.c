@@ -2,7 +2,10 @@
  * Runs in: the Atlas fetcher. Input: database-user pages (untrusted).
  * Users of `admin` (SCRAM) and `$external` (IAM, X.509, LDAP, OIDC) are
  * both listed; ids are `<groupId>/<databaseName>/<username>`, unique
- * across projects (baton keyed them by user name alone).
+ * across projects (baton keyed them by user name alone). Listed beside
+ * the project's custom roles and clusters: a user's resource and grants
+ * are emitted as its page comes, its roles on other databases kept for
+ * the clusters' databases, shown when the last page is in.
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -59,23 +62,35 @@ atlas_dbrole_reaches(const struct atlas_dbrole *x, const char *name)
 }
 
 int
-atlas_admin_add(struct atlas_proj *p, const char *name)
+atlas_names_add(struct atlas_names *l, const char *name)
 {
 	char	**n;
 	size_t	  i;
 
-	for (i = 0; i < p->nadmin; i++)
-		if (strcmp(p->admin[i], name) == 0)
+	for (i = 0; i < l->n; i++)
+		if (strcmp(l->v[i], name) == 0)
 			return 0;
-	if (p->nadmin >= ATLAS_ADMIN_MAX)
+	if (l->n >= ATLAS_ADMIN_MAX)
 		return PC_E_TOOBIG;
-	if ((n = reallocarray(p->admin, p->nadmin + 1, sizeof(*n))) == NULL)
+	if ((n = reallocarray(l->v, l->n + 1, sizeof(*n))) == NULL)
 		return PC_E_NOMEM;
-	p->admin = n;
-	if ((n[p->nadmin] = strdup(name)) == NULL)
+	l->v = n;
+	if ((n[l->n] = strdup(name)) == NULL)
 		return PC_E_NOMEM;
-	p->nadmin++;
+	l->n++;
 	return 1;
+}
+
+void
+atlas_names_clear(struct atlas_names *l)
+{
+	size_t	i;
+
+	for (i = 0; i < l->n; i++)
+		free(l->v[i]);
+	free(l->v);
+	l->v = NULL;
+	l->n = 0;
 }
 
 static int
@@ -135,25 +150,38 @@ atlas_scopes(const struct pcj_doc *d, int u, char *dst, size_t dstsz)
 	return dst;
 }
 
-/* A role on admin: a project grant; its entitlement made if not built in. */
-static int
-atlas_admin_grant(struct conn *c, struct atlas_proj *p, const char *role,
-    const char *id)
+int
+atlas_admin_ent(struct conn *c, struct atlas_proj *p, const char *role)
 {
 	char	slug[ATLAS_SLUG_MAX], disp[300];
 	int	e;
 
+	if (!p->roles_in)
+		return (e = atlas_names_add(&p->later, role)) < 0 ? e : 0;
+	if ((e = atlas_names_add(&p->admin, role)) <= 0)
+		return e;		/* a custom role's, or made already */
+	(void)fetch_fmt(slug, sizeof(slug), "admin-%s", role);
+	(void)fetch_fmt(disp, sizeof(disp), "project %s@admin", role);
+	return emit_ent(c->f, "project", p->gid, slug, disp,
+	    REC_PURPOSE_ASSIGNMENT, "database_user", "database role on admin");
+}
+
+/*
+ * A role on admin: a project grant, at once; the entitlement of one not
+ * built in is made when the custom roles are in (atlas_admin_ent).
+ */
+static int
+atlas_admin_grant(struct conn *c, struct atlas_proj *p, const char *role,
+    const char *id)
+{
+	char	slug[ATLAS_SLUG_MAX];
+	int	e;
+
 	if (fetch_fmt(slug, sizeof(slug), "admin-%s", role) != 0)
 		return 0;
-	if (!atlas_in(atlas_admin_roles, role)) {
-		if ((e = atlas_admin_add(p, role)) < 0)
-			return e;
-		(void)fetch_fmt(disp, sizeof(disp), "project %s@admin", role);
-		if (e == 1 && (e = emit_ent(c->f, "project", p->gid, slug, disp,
-		    REC_PURPOSE_ASSIGNMENT, "database_user", "database role on "
-		    "admin")) != 0)
-			return e;
-	}
+	if (!atlas_in(atlas_admin_roles, role) &&
+	    (e = atlas_admin_ent(c, p, role)) != 0)
+		return e;
 	return emit_grant(c->f, "project", p->gid, slug, "database_user", id, 0);
 }
 
@@ -243,16 +271,36 @@ atlas_dbuser_item(struct conn *c, const struct pcj_doc *d, int u, void *arg)
 static int
 atlas_dbusers_end(struct conn *c, void *arg)
 {
-	return atlas_clusters_sync(c, arg);
+	struct atlas_proj	*p = arg;
+
+	p->users_in = 1;
+	return atlas_clusters_ready(c, p);
+}
+
+/* The listing is over, in success or failure: users lets go of p. */
+static void
+atlas_dbusers_out(void *obj)
+{
+	struct atlas_proj	*p = obj;
+
+	atlas_clusters_unwait(p);
+	conn_ref_drop(&p->ref);
 }
 
 int
 atlas_dbusers_sync(struct conn *c, struct atlas_proj *p)
 {
 	char	path[256];
+	int	e;
 
 	(void)fetch_fmt(path, sizeof(path),
 	    "/api/atlas/v2/groups/%s/databaseUsers", p->gid);
-	return atlas_list(c, path, ATLAS_V2023, 1, atlas_dbuser_item,
-	    atlas_dbusers_end, p, &p->ref);
+	p->users.release = atlas_dbusers_out;
+	p->users.obj = p;
+	conn_ref_hold(&p->ref);
+	conn_ref_hold(&p->users);
+	e = atlas_list(c, path, ATLAS_V2023, 1, atlas_dbuser_item,
+	    atlas_dbusers_end, p, &p->users);
+	conn_ref_drop(&p->users);
+	return e;
 }

@@ -2,8 +2,12 @@
  * Runs in: the Atlas fetcher. Input: project, project-user and
  * project-team pages (untrusted). Projects are listed per organization
  * (not GET /groups, which returns every project the key sees, whatever
- * the org). Custom roles, then database users are listed before the
- * clusters: their roles become the grants of the clusters' databases. A
+ * the org). A project's members, teams, custom roles, database users
+ * and clusters are listed side by side (each cluster's databases as soon
+ * as the cluster is listed): what depends on another listing waits in
+ * struct atlas_proj and is emitted when that one is in (the generic
+ * entitlement of an admin role after the custom roles, a cluster's
+ * databases after the database users, whose roles are their grants). A
  * team's project roles are grants to the team, expandable to its
  * members.
  */
@@ -120,9 +124,8 @@ atlas_proj_release(void *obj)
 
 	for (i = 0; i < p->n; i++)
 		free(p->r[i].scopes);
-	for (i = 0; i < p->nadmin; i++)
-		free(p->admin[i]);
-	free(p->admin);
+	atlas_names_clear(&p->admin);
+	atlas_names_clear(&p->later);
 	free(p->r);
 	free(p);
 }
@@ -161,8 +164,23 @@ atlas_project_item(struct conn *c, const struct pcj_doc *d, int o, void *arg)
 	if (e == 0)
 		e = atlas_pteams_sync(c, p);
 	if (e == 0)
-		e = atlas_customroles_sync(c, p);
+		e = atlas_project_db_sync(c, p);
 	conn_ref_drop(&p->ref);
+	return e;
+}
+
+/*
+ * Clusters first: their databases are a second round trip, the longest
+ * path of the three; the custom roles, one answer, last.
+ */
+int
+atlas_project_db_sync(struct conn *c, struct atlas_proj *p)
+{
+	int	e;
+
+	if ((e = atlas_clusters_sync(c, p)) == 0 &&
+	    (e = atlas_dbusers_sync(c, p)) == 0)
+		e = atlas_customroles_sync(c, p);
 	return e;
 }
 
