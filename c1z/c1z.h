@@ -17,7 +17,8 @@
 #define C1Z_MAGIC_LEN	5
 #define C1Z_BATCH	1000	/* rows per transaction */
 #define C1Z_ZSTD_LEVEL	3	/* window 8 MiB: old readers cap at 32 */
-#define C1Z_ZSTD_WORKERS 2	/* compression threads at the end */
+#define C1Z_ZSTD_WORKERS 2	/* compression threads at the end, */
+#define C1Z_ZSTD_MT_BYTES (128ULL << 20)	/* for a rows' file this big */
 
 struct sqlite3;
 struct sqlite3_stmt;
