@@ -371,9 +371,9 @@ conn_call(struct conn *c, const struct conn_call *call, struct conn_resp *r)
 
 /* ---- many calls in flight ---------------------------------------- */
 
-int
-conn_submit(struct conn *c, const struct conn_call *call, conn_fn fn,
-    void *arg)
+static int
+conn_enqueue(struct conn *c, const struct conn_call *call, conn_fn fn,
+    void *arg, int ahead)
 {
 	struct conn_job	*j;
 
@@ -383,13 +383,34 @@ conn_submit(struct conn *c, const struct conn_call *call, conn_fn fn,
 		return conn_fail(c, PC_E_NOMEM, "out of memory");
 	j->fn = fn;
 	j->arg = arg;
-	if (c->queue_tail != NULL)
-		c->queue_tail->next = j;
-	else
+	if (ahead) {
+		j->next = c->queue;
 		c->queue = j;
-	c->queue_tail = j;
+		if (c->queue_tail == NULL)
+			c->queue_tail = j;
+	} else {
+		if (c->queue_tail != NULL)
+			c->queue_tail->next = j;
+		else
+			c->queue = j;
+		c->queue_tail = j;
+	}
 	c->nqueued++;
 	return 0;
+}
+
+int
+conn_submit(struct conn *c, const struct conn_call *call, conn_fn fn,
+    void *arg)
+{
+	return conn_enqueue(c, call, fn, arg, 0);
+}
+
+int
+conn_submit_ahead(struct conn *c, const struct conn_call *call, conn_fn fn,
+    void *arg)
+{
+	return conn_enqueue(c, call, fn, arg, 1);
 }
 
 /* The first queued job that may go now (a retry may still wait). */

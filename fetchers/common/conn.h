@@ -109,6 +109,9 @@ int	conn_json(struct conn *c, const char *method, const char *path,
  */
 int	conn_submit(struct conn *c, const struct conn_call *call, conn_fn fn,
 	    void *arg) PC_WUR;
+/* The same, ahead of everything queued (a listing's next pages). */
+int	conn_submit_ahead(struct conn *c, const struct conn_call *call,
+	    conn_fn fn, void *arg) PC_WUR;
 /*
  * Send, wait, retry and dispatch until nothing is queued or in flight.
  * The first error a function returned (or a channel error) is the

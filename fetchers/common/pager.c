@@ -158,6 +158,27 @@ pager_item_seen(struct pager *p, uint64_t h)
 
 static int	pager_on_page(struct conn *, struct conn_resp *, void *);
 
+/*
+ * A listing's later pages go ahead of the queue. When a project list
+ * arrives, thousands of its jobs queue at once, and a page queued behind
+ * them waited for all of them: a big listing (an org's 100k users, 200
+ * pages) crawled along and ended alone, its pages' parse and records
+ * the last seconds of the sync with the slots idle. Ahead, it ends
+ * early, its work beside the others' waiting. While such a backlog
+ * waits, a counted listing keeps a quarter of max-in-flight of its
+ * pages out (the rest of the slots serve the backlog); alone, all of
+ * them. Atlas bench, 100k users at 20 ms: span 36.4 s -> 34.2 s.
+ */
+static unsigned
+pager_window(const struct conn *c)
+{
+	unsigned	share = c->max_inflight / 4;
+
+	if (c->nqueued <= c->max_inflight)
+		return c->max_inflight;
+	return share > 0 ? share : 1;
+}
+
 /* Ask for page n (query built per kind; a cursor goes alone). */
 static int
 pager_ask(struct conn *c, struct pager *p, unsigned n, long long start,
@@ -231,7 +252,8 @@ pager_ask(struct conn *c, struct pager *p, unsigned n, long long start,
 		call.body = text;
 		call.len = strlen(text);
 	}
-	e = conn_submit(c, &call, pager_on_page, pg);
+	e = n > 1 ? conn_submit_ahead(c, &call, pager_on_page, pg) :
+	    conn_submit(c, &call, pager_on_page, pg);
 	buf_clear(&body);
 	if (e != 0) {
 		free(pg);
@@ -320,7 +342,7 @@ pager_fan_out(struct conn *c, struct pager *p)
 {
 	int	e;
 
-	while (p->sent < p->npages && p->outstanding < c->max_inflight) {
+	while (p->sent < p->npages && p->outstanding < pager_window(c)) {
 		long long start = p->l.kind == PAGER_SCIM ?
 		    1 + (long long)p->sent * p->step : 0;
 
