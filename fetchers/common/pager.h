@@ -17,6 +17,8 @@
 #define PAGER_PAGES_MAX		100000	/* one listing's pages at most:
 					 * 50 M items at 500 a page */
 #define PAGER_SEEN_MAX		4096	/* page fingerprints kept */
+#define PAGER_AHEAD_QUEUED	16384	/* jobs queued, past which no page
+					 * goes ahead of them */
 #define PAGER_START_MAX		(1LL << 40)	/* an offset link at most */
 #define PAGER_ITEMS_TRACKED	(4 * 1024 * 1024)	/* item fingerprints
 					 * kept per listing (32 MiB at most) */
