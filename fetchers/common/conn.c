@@ -371,6 +371,26 @@ conn_call(struct conn *c, const struct conn_call *call, struct conn_resp *r)
 
 /* ---- many calls in flight ---------------------------------------- */
 
+/* Queue j last, or first (a retry, a counted listing's next page). */
+static void
+conn_queue_put(struct conn *c, struct conn_job *j, int ahead)
+{
+	if (ahead) {
+		j->next = c->queue;
+		c->queue = j;
+		if (c->queue_tail == NULL)
+			c->queue_tail = j;
+	} else {
+		j->next = NULL;
+		if (c->queue_tail != NULL)
+			c->queue_tail->next = j;
+		else
+			c->queue = j;
+		c->queue_tail = j;
+	}
+	c->nqueued++;
+}
+
 static int
 conn_enqueue(struct conn *c, const struct conn_call *call, conn_fn fn,
     void *arg, int ahead)
@@ -383,19 +403,7 @@ conn_enqueue(struct conn *c, const struct conn_call *call, conn_fn fn,
 		return conn_fail(c, PC_E_NOMEM, "out of memory");
 	j->fn = fn;
 	j->arg = arg;
-	if (ahead) {
-		j->next = c->queue;
-		c->queue = j;
-		if (c->queue_tail == NULL)
-			c->queue_tail = j;
-	} else {
-		if (c->queue_tail != NULL)
-			c->queue_tail->next = j;
-		else
-			c->queue = j;
-		c->queue_tail = j;
-	}
-	c->nqueued++;
+	conn_queue_put(c, j, ahead);
 	return 0;
 }
 
@@ -522,11 +530,7 @@ conn_dispatch(struct conn *c, struct conn_job *j, int e, struct conn_resp *r)
 	c->last_fail.cause = FAIL_NONE;
 	if (conn_decide(c, j, &e, r, &wait) == CONN_RETRY) {
 		j->not_before = conn_now() + wait;
-		j->next = c->queue;	/* ahead of the rest, when its time comes */
-		c->queue = j;
-		if (c->queue_tail == NULL)
-			c->queue_tail = j;
-		c->nqueued++;
+		conn_queue_put(c, j, 1);	/* ahead, when its time comes */
 		return;
 	}
 	if (e == 0)
